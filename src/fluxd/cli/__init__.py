@@ -1,0 +1,1 @@
+"""fluxd.cli layer."""

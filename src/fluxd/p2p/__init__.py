@@ -1,0 +1,1 @@
+"""fluxd.p2p layer."""
