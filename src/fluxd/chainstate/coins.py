@@ -1,0 +1,147 @@
+"""Unspent transaction outputs: the coin record, its encoding, and a write-back cache.
+
+A coin is keyed by its outpoint (txid_rev ‖ n as 4 bytes big-endian, so the
+outputs of one transaction sort together).  The cache keeps dirty/fresh flags
+as C++ CCoinsViewCache does: a *fresh* coin was created in the cache and is not
+in the backing store, so spending it before a flush just forgets it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator, Protocol
+
+from fluxd.core.tx_parts import OutPoint
+from fluxd.util.serialize import DecodeError, Reader, Writer
+
+
+@dataclass(frozen=True, slots=True)
+class Coin:
+    value: int
+    script_pubkey: bytes
+    height: int
+    is_coinbase: bool
+
+    def to_bytes(self) -> bytes:
+        writer = Writer()
+        writer.compact_size(self.height * 2 + (1 if self.is_coinbase else 0))
+        writer.i64(self.value)
+        writer.var_bytes(self.script_pubkey)
+        return writer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Coin":
+        reader = Reader(data)
+        code = reader.compact_size(range_check=False)
+        value = reader.i64()
+        script = reader.var_bytes()
+        reader.expect_end("coin")
+        return cls(value, script, code >> 1, bool(code & 1))
+
+    def approx_memory(self) -> int:
+        return 120 + len(self.script_pubkey)
+
+
+def outpoint_key(outpoint: OutPoint) -> bytes:
+    return outpoint.txid_rev + outpoint.n.to_bytes(4, "big")
+
+
+def outpoint_from_key(key: bytes) -> OutPoint:
+    if len(key) != 36:
+        raise DecodeError("coin key must be 36 bytes")
+    return OutPoint(key[:32], int.from_bytes(key[32:], "big"))
+
+
+class CoinsBacking(Protocol):
+    """Where the cache reads coins it does not hold (the committed database)."""
+
+    def get_coin(self, outpoint: OutPoint) -> Coin | None: ...
+
+
+@dataclass(slots=True)
+class _Entry:
+    coin: Coin | None  # None = spent
+    dirty: bool
+    fresh: bool
+
+
+class CoinsCache:
+    """A write-back cache of coins over a backing store (C++ CCoinsViewCache)."""
+
+    def __init__(self, backing: CoinsBacking | Callable[[OutPoint], Coin | None]) -> None:
+        self._fetch = backing.get_coin if hasattr(backing, "get_coin") else backing
+        self._entries: dict[OutPoint, _Entry] = {}
+        self._memory = 0
+
+    @property
+    def memory_usage(self) -> int:
+        return self._memory
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _lookup(self, outpoint: OutPoint) -> _Entry | None:
+        entry = self._entries.get(outpoint)
+        if entry is None:
+            coin = self._fetch(outpoint)
+            if coin is None:
+                return None
+            entry = _Entry(coin, dirty=False, fresh=False)
+            self._entries[outpoint] = entry
+            self._memory += coin.approx_memory()
+        return entry
+
+    def get_coin(self, outpoint: OutPoint) -> Coin | None:
+        entry = self._lookup(outpoint)
+        return entry.coin if entry is not None else None
+
+    def have_coin(self, outpoint: OutPoint) -> bool:
+        return self.get_coin(outpoint) is not None
+
+    def add_coin(self, outpoint: OutPoint, coin: Coin, possible_overwrite: bool = False) -> None:
+        """C++ AddCoin: a new entry is FRESH unless it may overwrite a stored coin."""
+        entry = self._entries.get(outpoint)
+        if entry is None:
+            entry = _Entry(None, dirty=False, fresh=False)
+            self._entries[outpoint] = entry
+        elif entry.coin is not None:
+            if not possible_overwrite:
+                raise ValueError("attempted to overwrite an unspent coin")
+            self._memory -= entry.coin.approx_memory()
+        fresh = not possible_overwrite and not entry.dirty
+        entry.coin = coin
+        entry.dirty = True
+        entry.fresh = entry.fresh or fresh
+        self._memory += coin.approx_memory()
+
+    def spend_coin(self, outpoint: OutPoint) -> Coin | None:
+        """Spend a coin and return it (None if it does not exist)."""
+        entry = self._lookup(outpoint)
+        if entry is None or entry.coin is None:
+            return None
+        coin = entry.coin
+        self._memory -= coin.approx_memory()
+        if entry.fresh:
+            del self._entries[outpoint]
+        else:
+            entry.coin = None
+            entry.dirty = True
+        return coin
+
+    def dirty_items(self) -> Iterator[tuple[OutPoint, Coin | None]]:
+        """Every change to write: (outpoint, coin) to store, (outpoint, None) to delete."""
+        for outpoint, entry in self._entries.items():
+            if entry.dirty and not (entry.fresh and entry.coin is None):
+                yield outpoint, entry.coin
+
+    def mark_flushed(self, keep_clean: bool = True) -> None:
+        """After the dirty items are committed: drop spent entries, keep (or drop) clean coins."""
+        if not keep_clean:
+            self._entries.clear()
+            self._memory = 0
+            return
+        for outpoint in [op for op, entry in self._entries.items() if entry.coin is None]:
+            del self._entries[outpoint]
+        for entry in self._entries.values():
+            entry.dirty = False
+            entry.fresh = False
