@@ -96,3 +96,16 @@ def test_cache_matches_a_plain_dict(ops):
     store.apply(cache)
     assert store.coins == model
     assert all(cache.get_coin(op) == coin for op, coin in model.items())
+
+
+@given(
+    st.lists(st.lists(st.builds(Coin, st.integers(0, 10**15), st.binary(max_size=40), st.integers(0, 10**7), st.booleans()), max_size=4), max_size=5),
+    st.lists(st.tuples(st.text(max_size=10), st.binary(max_size=50)), max_size=3),
+)
+def test_block_undo_round_trip(coins, extensions):
+    from fluxd.chainstate.undo import BlockUndo
+
+    undo = BlockUndo(tuple(tuple(c) for c in coins), tuple(extensions))
+    again = BlockUndo.from_bytes(undo.to_bytes())
+    assert again.spent_coins == undo.spent_coins
+    assert [n for n, _ in again.extensions] == [n.encode().decode() for n, _ in extensions]
