@@ -1,0 +1,131 @@
+"""Fluxnode START / CONFIRM signatures (C++ fluxnode.cpp CheckFluxnodeTxSignatures, CheckBenchmarkSignature).
+
+CONSENSUS_TRANSACTIONS.md §2.5.  Signatures are compact and recoverable over
+the signed-message hash; a signature is accepted when the recovered key has the
+same hash160 as the expected key.  Data that lives in the fluxnode list (the
+operator key of a confirmed node, stored delegate keys) comes through
+``FluxnodeKeyView``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from fluxd.core.ecdsa import recover_compact, signed_message_hash
+from fluxd.core.fluxnode_tx import (
+    DELEGATES_SIGNING,
+    FLUXNODE_CONFIRM_TX_TYPE,
+    FLUXNODE_START_TX_TYPE,
+    FluxnodeConfirm,
+    FluxnodeStart,
+    has_delegates_feature,
+)
+from fluxd.core.hashes import hash160
+from fluxd.core.standard import multisig_pubkeys
+from fluxd.core.transaction import Transaction
+from fluxd.params.chainparams import ChainParams
+
+
+class FluxnodeKeyView(Protocol):
+    def operator_pubkey(self, collateral) -> bytes | None:
+        """The START pubKey of the node with this collateral, None when not in the list."""
+
+    def delegate_keys(self, collateral) -> list[bytes] | None:
+        """Stored delegate starting keys for this collateral, None when there are none."""
+
+
+class NoFluxnodeKeys:
+    """A view with an empty fluxnode list."""
+
+    def operator_pubkey(self, collateral) -> bytes | None:
+        return None
+
+    def delegate_keys(self, collateral) -> list[bytes] | None:
+        return None
+
+
+def verify_signed_message(pubkey: bytes, signature: bytes, message: bytes) -> bool:
+    """CObfuScationSigner::VerifyMessage: recover, then compare key ids."""
+    recovered = recover_compact(signed_message_hash(message), signature)
+    return recovered is not None and hash160(recovered) == hash160(pubkey)
+
+
+def key_for_time(schedule: tuple[tuple[bytes, int], ...], timestamp: int) -> bytes:
+    """The last key whose start time is <= timestamp (the first key as a fallback)."""
+    if len(schedule) == 1:
+        return schedule[0][0]
+    for pubkey, valid_from in reversed(schedule):
+        if timestamp >= valid_from:
+            return pubkey
+    return schedule[0][0]
+
+
+def start_message(tx: Transaction) -> bytes:
+    return tx.txid_hum.encode()
+
+
+def confirm_message(confirm: FluxnodeConfirm) -> bytes:
+    text = f"{confirm.collateral.short_str()}{confirm.collateral.n}{confirm.update_type}{confirm.sig_time}"
+    return text.encode()
+
+
+def benchmark_message(confirm: FluxnodeConfirm) -> bytes:
+    return confirm.sig + f"{confirm.benchmark_tier}{confirm.benchmark_sig_time}".encode() + confirm.ip
+
+
+def _delegates_signing(start: FluxnodeStart) -> bool:
+    """IsSigningAsDelegate and not IsUpdatingDelegate."""
+    if start.flux_tx_version is None or not has_delegates_feature(start.flux_tx_version):
+        return False
+    delegates = start.delegates
+    if delegates is None or not delegates.is_valid():
+        return False
+    return delegates.n_type == DELEGATES_SIGNING
+
+
+def check_start_signature(tx: Transaction, keys: FluxnodeKeyView, verifying_from_db: bool = False) -> bool:
+    start = tx.fluxnode
+    message = start_message(tx)
+    if _delegates_signing(start):
+        for delegate_key in keys.delegate_keys(start.collateral) or []:
+            if verify_signed_message(delegate_key, start.sig, message):
+                return True
+        if not verifying_from_db:
+            return False
+    if start.is_p2sh:
+        pubkeys = multisig_pubkeys(start.redeem_script)
+        if pubkeys is None:
+            return False
+        return any(verify_signed_message(pubkey, start.sig, message) for pubkey in pubkeys)
+    return verify_signed_message(start.collateral_pubkey, start.sig, message)
+
+
+def check_benchmark_signature(params: ChainParams, confirm: FluxnodeConfirm, bypass: bool = False) -> bool:
+    """CheckBenchmarkSignature (``bypass`` is the testnet-only -testnetbenchbypass)."""
+    if bypass:
+        return True
+    pubkey = key_for_time(params.benchmarking_pubkeys, confirm.benchmark_sig_time)
+    return verify_signed_message(pubkey, confirm.benchmark_sig, benchmark_message(confirm))
+
+
+def check_confirm_signatures(
+    params: ChainParams, tx: Transaction, keys: FluxnodeKeyView, verifying_from_db: bool = False, bypass: bool = False
+) -> bool:
+    confirm = tx.fluxnode
+    operator_key = keys.operator_pubkey(confirm.collateral)
+    if operator_key is not None and not verify_signed_message(operator_key, confirm.sig, confirm_message(confirm)):
+        if not verifying_from_db:
+            return False
+    return check_benchmark_signature(params, confirm, bypass)
+
+
+def check_fluxnode_signatures(
+    params: ChainParams, tx: Transaction, keys: FluxnodeKeyView, verifying_from_db: bool = False, bypass: bool = False
+) -> bool:
+    """CheckFluxnodeTxSignatures."""
+    payload = tx.fluxnode
+    if isinstance(payload, FluxnodeStart) and payload.n_type == FLUXNODE_START_TX_TYPE:
+        return check_start_signature(tx, keys, verifying_from_db)
+    if isinstance(payload, FluxnodeConfirm) and payload.n_type == FLUXNODE_CONFIRM_TX_TYPE:
+        return check_confirm_signatures(params, tx, keys, verifying_from_db, bypass)
+    return False
