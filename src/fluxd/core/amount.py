@@ -57,3 +57,41 @@ def parse_amount(value: object) -> int:
     if not money_range(zatoshi):
         raise AmountError("Amount out of range")
     return zatoshi
+
+
+def parse_money(text: str) -> int | None:
+    """ParseMoney (utilmoneystr.cpp): 'whole[.fraction]' with surrounding spaces; None when invalid.
+
+    Digits beyond the eighth decimal are ignored, as in C++.
+    """
+    stripped = text.lstrip(" \t\n\v\f\r")
+    whole, units, pos = "", 0, 0
+    while pos < len(stripped):
+        char = stripped[pos]
+        if char == ".":
+            pos += 1
+            multiplier = CENT * 10
+            while pos < len(stripped) and stripped[pos].isdigit() and stripped[pos].isascii() and multiplier > 0:
+                units += multiplier * int(stripped[pos])
+                multiplier //= 10
+                pos += 1
+            break
+        if char in " \t\n\v\f\r":
+            break
+        if not (char.isdigit() and char.isascii()):
+            return None
+        whole += char
+        pos += 1
+    if stripped[pos:].strip(" \t\n\v\f\r"):
+        return None
+    if len(whole) > 10 or units > COIN:
+        return None
+    return (int(whole) if whole else 0) * COIN + units
+
+
+def format_money(value: int) -> str:
+    """FormatMoney: 8 decimals with trailing zeros trimmed down to two ('0.18', '1.00')."""
+    text = format_amount(value)
+    while text.endswith("0") and text[-3] != ".":
+        text = text[:-1]
+    return text
