@@ -15,6 +15,8 @@ from fluxd.consensus.script_ops import (
     MAX_STACK_SIZE,
     Machine,
     cast_to_bool,
+    check_pubkey_encoding,
+    check_signature_encoding,
     execute_opcode,
     is_minimal_push,
     pubkey_length_valid,
@@ -22,7 +24,8 @@ from fluxd.consensus.script_ops import (
 from fluxd.consensus.sighash import PrecomputedHashes, SighashError, signature_hash
 from fluxd.core import ecdsa
 from fluxd.core.opcodes import is_push_only, read_op
-from fluxd.core.script import is_p2sh
+from fluxd.core.hashes import hash160
+from fluxd.core.script import is_p2pkh, is_p2sh
 from fluxd.core.transaction import Transaction
 
 LOCKTIME_THRESHOLD = 500_000_000
@@ -31,6 +34,7 @@ OP_PUSHDATA4 = 0x4E
 OP_16 = 0x60
 OP_IF = 0x63
 OP_ENDIF = 0x68
+FAST_PATH_STACK_LIMIT = 990  # DUP must not cross the 1000-item limit on the fast path
 
 
 class SignatureChecker:
@@ -86,30 +90,62 @@ def eval_script(stack: list[bytes], script: bytes, flags: int, checker, branch_i
 
 def _run(machine: Machine) -> None:
     script = machine.script
+    size = len(script)
+    stack = machine.stack
+    exec_stack = machine.exec_stack
+    minimal = machine.minimal
     pos = 0
-    while pos < len(script):
-        executing = False not in machine.exec_stack
-        op = read_op(script, pos)
-        if op is None:
-            raise ScriptFailure(ScriptError.BAD_OPCODE)
-        pos = op.end
-        opcode = op.opcode
-        if op.data is not None and len(op.data) > MAX_SCRIPT_ELEMENT_SIZE:
-            raise ScriptFailure(ScriptError.PUSH_SIZE)
-        if opcode > OP_16:
-            machine.op_count += 1
-            if machine.op_count > MAX_OPS_PER_SCRIPT:
-                raise ScriptFailure(ScriptError.OP_COUNT)
-        if opcode in DISABLED_OPCODES:
-            raise ScriptFailure(ScriptError.DISABLED_OPCODE)
-        if executing and opcode <= OP_PUSHDATA4:
-            if machine.minimal and not is_minimal_push(op.data, opcode):
-                raise ScriptFailure(ScriptError.MINIMALDATA)
-            machine.stack.append(op.data)
-        elif executing or OP_IF <= opcode <= OP_ENDIF:
-            execute_opcode(machine, opcode, executing)
-        if len(machine.stack) + len(machine.altstack) > MAX_STACK_SIZE:
+    while pos < size:
+        executing = not exec_stack or False not in exec_stack
+        opcode = script[pos]
+        pos += 1
+        if opcode <= OP_PUSHDATA4:
+            data, pos = _read_push(script, pos, opcode)
+            if executing:
+                if minimal and not is_minimal_push(data, opcode):
+                    raise ScriptFailure(ScriptError.MINIMALDATA)
+                stack.append(data)
+        else:
+            if opcode > OP_16:
+                machine.op_count += 1
+                if machine.op_count > MAX_OPS_PER_SCRIPT:
+                    raise ScriptFailure(ScriptError.OP_COUNT)
+            if opcode in DISABLED_OPCODES:
+                raise ScriptFailure(ScriptError.DISABLED_OPCODE)
+            if executing or OP_IF <= opcode <= OP_ENDIF:
+                execute_opcode(machine, opcode, executing)
+        if len(stack) + len(machine.altstack) > MAX_STACK_SIZE:
             raise ScriptFailure(ScriptError.STACK_SIZE)
+
+
+def _read_push(script: bytes, pos: int, opcode: int) -> tuple[bytes, int]:
+    """The pushed bytes and the next position (GetOp); BAD_OPCODE when truncated, PUSH_SIZE when too big."""
+    op = read_op(script, pos - 1)
+    if op is None:
+        raise ScriptFailure(ScriptError.BAD_OPCODE)
+    if len(op.data) > MAX_SCRIPT_ELEMENT_SIZE:
+        raise ScriptFailure(ScriptError.PUSH_SIZE)
+    return op.data, op.end
+
+
+def _eval_p2pkh(stack: list[bytes], script_pubkey: bytes, flags: int, checker, branch_id: int) -> ScriptError:
+    """DUP HASH160 <h> EQUALVERIFY CHECKSIG without the generic loop; same results and errors."""
+    if not stack:
+        return ScriptError.INVALID_STACK_OPERATION
+    if hash160(stack[-1]) != script_pubkey[3:23]:
+        return ScriptError.EQUALVERIFY
+    if len(stack) < 2:
+        return ScriptError.INVALID_STACK_OPERATION
+    signature, pubkey = stack[-2], stack[-1]
+    try:
+        check_signature_encoding(signature, flags)
+        check_pubkey_encoding(pubkey, flags)
+    except ScriptFailure as failure:
+        return failure.error
+    success = checker.check_sig(signature, pubkey, script_pubkey, branch_id)
+    del stack[-2:]
+    stack.append(b"\x01" if success else b"")
+    return ScriptError.OK
 
 
 def verify_script(script_sig: bytes, script_pubkey: bytes, flags: int, checker, branch_id: int) -> ScriptError:
@@ -121,7 +157,10 @@ def verify_script(script_sig: bytes, script_pubkey: bytes, flags: int, checker, 
     if error is not ScriptError.OK:
         return error
     stack_copy = list(stack) if flags & VERIFY_P2SH else []
-    error = eval_script(stack, script_pubkey, flags, checker, branch_id)
+    if is_p2pkh(script_pubkey) and len(stack) < FAST_PATH_STACK_LIMIT:
+        error = _eval_p2pkh(stack, script_pubkey, flags, checker, branch_id)
+    else:
+        error = eval_script(stack, script_pubkey, flags, checker, branch_id)
     if error is not ScriptError.OK:
         return error
     if not stack or not cast_to_bool(stack[-1]):

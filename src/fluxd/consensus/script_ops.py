@@ -51,11 +51,12 @@ def cast_to_bool(value: bytes) -> bool:
     return False
 
 
+_PUBKEY_SIZES = {2: 33, 3: 33, 4: 65, 6: 65, 7: 65}
+
+
 def pubkey_length_valid(pubkey: bytes) -> bool:
     """CPubKey::IsValid: the length the header byte implies."""
-    if not pubkey:
-        return False
-    return {2: 33, 3: 33, 4: 65, 6: 65, 7: 65}.get(pubkey[0], 0) == len(pubkey)
+    return bool(pubkey) and _PUBKEY_SIZES.get(pubkey[0], 0) == len(pubkey)
 
 
 def is_compressed_or_uncompressed(pubkey: bytes) -> bool:

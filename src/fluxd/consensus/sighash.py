@@ -8,13 +8,19 @@ ZIP-143/243 so checking many inputs of one transaction hashes them once.
 
 from __future__ import annotations
 
+import struct
+
 from fluxd.core.hashes import blake2b_256, sha256d
 from fluxd.core.signature_encoding import SIGHASH_ANYONECANPAY, SIGHASH_NONE, SIGHASH_SINGLE
 from fluxd.core.transaction import SAPLING_VERSION_GROUP_ID, Transaction
 from fluxd.core.tx_parts import TxOut
-from fluxd.util.serialize import Writer
+from fluxd.util.serialize import Writer, compact_size_bytes
 
 NOT_AN_INPUT = 0xFFFFFFFF
+_HEADER = struct.Struct("<II")
+_SAPLING_TAIL = struct.Struct("<IIqI")
+_OVERWINTER_TAIL = struct.Struct("<III")
+_INPUT_TAIL = struct.Struct("<qI")
 ZERO_32 = b"\x00" * 32
 _JOINSPLIT_SIG_PLACEHOLDER = b"\x00" * 64
 
@@ -85,29 +91,25 @@ def _zip143_243(script_code, tx, input_index, hash_type, amount, branch_id, cach
         hash_outputs = cache.outputs
     elif base_type == SIGHASH_SINGLE and input_index < len(tx.vout):
         hash_outputs = blake2b_256(b"ZcashOutputsHash", _outputs_bytes([tx.vout[input_index]]))
-    writer = Writer()
-    writer.u32(tx.header)
-    writer.u32(tx.version_group_id)
-    writer.write(ZERO_32 if anyone_can_pay else cache.prevouts)
-    writer.write(ZERO_32 if anyone_can_pay or single_or_none else cache.sequence)
-    writer.write(hash_outputs)
-    writer.write(cache.joinsplits if tx.joinsplits else ZERO_32)
+    parts = [
+        _HEADER.pack(tx.header, tx.version_group_id),
+        ZERO_32 if anyone_can_pay else cache.prevouts,
+        ZERO_32 if anyone_can_pay or single_or_none else cache.sequence,
+        hash_outputs,
+        cache.joinsplits if tx.joinsplits else ZERO_32,
+    ]
     if is_sapling:
-        writer.write(cache.shielded_spends if tx.shielded_spends else ZERO_32)
-        writer.write(cache.shielded_outputs if tx.shielded_outputs else ZERO_32)
-    writer.u32(tx.lock_time)
-    writer.u32(tx.expiry_height)
-    if is_sapling:
-        writer.i64(tx.value_balance)
-    writer.u32(hash_type & 0xFFFFFFFF)
+        parts.append(cache.shielded_spends if tx.shielded_spends else ZERO_32)
+        parts.append(cache.shielded_outputs if tx.shielded_outputs else ZERO_32)
+        parts.append(_SAPLING_TAIL.pack(tx.lock_time, tx.expiry_height, tx.value_balance, hash_type & 0xFFFFFFFF))
+    else:
+        parts.append(_OVERWINTER_TAIL.pack(tx.lock_time, tx.expiry_height, hash_type & 0xFFFFFFFF))
     if input_index != NOT_AN_INPUT:
         txin = tx.vin[input_index]
-        txin.prevout.write(writer)
-        writer.var_bytes(script_code)
-        writer.i64(amount)
-        writer.u32(txin.sequence)
+        parts += (txin.prevout.to_bytes(), compact_size_bytes(len(script_code)), script_code)
+        parts.append(_INPUT_TAIL.pack(amount, txin.sequence))
     personal = b"ZcashSigHash" + branch_id.to_bytes(4, "little")
-    return blake2b_256(personal, writer.getvalue())
+    return blake2b_256(personal, b"".join(parts))
 
 
 def _legacy(script_code: bytes, tx: Transaction, input_index: int, hash_type: int) -> bytes:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import coincurve
 from coincurve._libsecp256k1 import ffi, lib
 from coincurve.context import GLOBAL_CONTEXT
@@ -23,7 +25,9 @@ MESSAGE_MAGIC = b"Zelcash Signed Message:\n"
 _CTX = GLOBAL_CONTEXT.ctx
 
 
+@lru_cache(maxsize=16384)
 def _parse_pubkey(pubkey: bytes):
+    """A parsed key (read-only afterwards, so cached: keys repeat a lot on chain)."""
     parsed = ffi.new("secp256k1_pubkey *")
     if not pubkey or not lib.secp256k1_ec_pubkey_parse(_CTX, parsed, pubkey, len(pubkey)):
         return None
@@ -93,3 +97,13 @@ def signed_message_hash(message: bytes) -> bytes:
     return sha256d(
         compact_size_bytes(len(MESSAGE_MAGIC)) + MESSAGE_MAGIC + compact_size_bytes(len(message)) + message
     )
+
+
+def sign_message(secret: bytes, message: bytes, compressed: bool = True) -> bytes:
+    """signmessage: the 65-byte compact signature (base64 at the RPC edge)."""
+    return sign_compact(secret, signed_message_hash(message), compressed)
+
+
+def message_signer_key(signature: bytes, message: bytes) -> bytes | None:
+    """verifymessage: the key that signed ``message`` (compare its hash160 with the address)."""
+    return recover_compact(signed_message_hash(message), signature)
