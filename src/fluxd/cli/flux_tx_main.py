@@ -5,10 +5,8 @@ from __future__ import annotations
 import sys
 
 from fluxd import __version__
-from fluxd.cli.flux_tx_commands import ToolError, TxEditor, decode_hex_tx
 from fluxd.core.transaction import Transaction
 from fluxd.params.networks import params_for_network
-from fluxd.rpc.tx_json import tx_to_univ
 from fluxd.util.args import Args, parse_parameters
 from fluxd.util.univalue import dumps
 
@@ -91,6 +89,8 @@ def _read_stdin() -> str:
 
 def _output(tx: Transaction, args: Args, params) -> None:
     if args.get_bool("-json"):
+        from fluxd.rpc.tx_json import tx_to_univ
+
         print(dumps(tx_to_univ(tx, params.base58), 4))
     elif args.get_bool("-txid"):
         print(tx.txid_hum)
@@ -125,6 +125,9 @@ def _positional(argv: list[str]) -> list[str]:
 
 
 def _mutate_and_print(args: Args, commands: list[str], params) -> int:
+    # Imported here so that -help/-version work without the crypto libraries loaded.
+    from fluxd.cli.flux_tx_commands import ToolError, TxEditor, decode_hex_tx
+
     try:
         if args.get_bool("-create"):
             tx = Transaction(version=1)
