@@ -1,37 +1,138 @@
-"""The ``fluxd`` command: the Flux node daemon."""
+"""The ``fluxd`` command: the Flux node daemon (C++ fluxd.cpp AppInit)."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sys
 
 from fluxd import __version__
 
-USAGE = """Flux Daemon version v{version}
+USAGE = f"""Flux Daemon version v{__version__}
 
 Usage:
   fluxd [options]                     Start Flux Daemon
 
 Options:
-  -?, -h, -help        This help message
-  -version             Print version and exit
-  -conf=<file>         Specify configuration file (default: flux.conf)
-  -datadir=<dir>       Specify data directory
-  -testnet             Use the test network
-  -regtest             Enter regression test mode
-  -printtoconsole      Send trace/debug info to console instead of debug.log file
+
+  -?
+       This help message
+
+  -conf=<file>
+       Specify configuration file (default: flux.conf)
+
+  -daemon
+       Run in the background as a daemon and accept commands
+
+  -datadir=<dir>
+       Specify data directory
+
+  -printtoconsole
+       Send trace/debug info to console instead of debug.log file
+
+  -debug=<category>
+       Output debugging information (default: 0, supplying <category> is
+       optional). If <category> is not supplied or if <category> = 1, output
+       all debugging information.
+
+  -loglevel=<level>
+       Log level: trace, debug, info, warning, error (default: info)
+
+  -logjson
+       Write log lines as JSON objects
+
+Chain selection options:
+
+  -testnet
+       Use the test chain
+
+  -regtest
+       Enter regression test mode, which uses a special chain in which blocks
+       can be solved instantly.
+
+  -nuparams=<hexBranchId or name>:<activationHeight>
+       Use given activation height for a network upgrade (regtest only)
+
+RPC server options:
+
+  -rpcbind=<addr>
+       Bind to given address to listen for JSON-RPC connections.
+
+  -rpcuser=<user>
+       Username for JSON-RPC connections
+
+  -rpcpassword=<pw>
+       Password for JSON-RPC connections
+
+  -rpcauth=<userpw>
+       Username and hashed password for JSON-RPC connections (user:salt$hash)
+
+  -rpcport=<port>
+       Listen for JSON-RPC connections on <port> (default: 16124 or testnet: 26124)
+
+  -rpcallowip=<ip>
+       Allow JSON-RPC connections from specified source.
+
+  -rpcthreads=<n>
+       Set the number of threads to service RPC calls (default: 4)
 """
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if any(arg.lstrip("-") == "version" for arg in args):
-        print(f"Flux Daemon version v{__version__}")
-        return 0
-    if not args or any(arg.lstrip("-") in ("?", "h", "help") for arg in args):
-        print(USAGE.format(version=__version__), end="")
-        return 0
-    print("fluxd: the node process is not available in this version yet; see -help", file=sys.stderr)
+def _fail(message: str) -> int:
+    print(f"Error: {message}", file=sys.stderr)
     return 1
+
+
+def _daemonize() -> bool:
+    """Fork into the background; True in the child that keeps running."""
+    print("Flux server starting")
+    sys.stdout.flush()
+    if os.fork() > 0:
+        return False
+    os.setsid()
+    if os.fork() > 0:
+        os._exit(0)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    from fluxd.node.config import ConfigError, datadir, read_config_file
+    from fluxd.util.args import parse_parameters
+
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_parameters(argv)
+    if any(args.is_set(flag) for flag in ("-?", "-h", "-help", "-version")):
+        print(f"Flux Daemon version v{__version__}" if args.is_set("-version") else USAGE, end="\n" if args.is_set("-version") else "")
+        return 0
+    if not datadir(args).is_dir():
+        return _fail(f'Specified data directory "{args.get("-datadir")}" does not exist.')
+    try:
+        read_config_file(args)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return _start(args)
+
+
+def _start(args) -> int:
+    from fluxd.node.app import StartupError, prepare_node, run_node
+    from fluxd.node.datadir_lock import DatadirLocked
+
+    if args.get_bool("-daemon") and not _daemonize():
+        return 0
+    try:
+        node, lock = prepare_node(args)
+    except (StartupError, DatadirLocked) as exc:
+        return _fail(str(exc))
+    try:
+        return asyncio.run(run_node(node))
+    except StartupError as exc:
+        return _fail(str(exc))
+    finally:
+        lock.release()
 
 
 if __name__ == "__main__":

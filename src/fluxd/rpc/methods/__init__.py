@@ -1,0 +1,13 @@
+"""Every RPC method group; ``register_all`` fills a table."""
+
+from __future__ import annotations
+
+from fluxd.rpc.methods import control
+from fluxd.rpc.registry import RPCTable
+
+GROUPS = (control,)
+
+
+def register_all(table: RPCTable) -> None:
+    for group in GROUPS:
+        group.register(table)
