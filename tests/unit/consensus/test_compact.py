@@ -1,0 +1,67 @@
+"""Compact bits round trips (Bitcoin arith_uint256 SetCompact/GetCompact cases), block proof, PoW check."""
+
+from __future__ import annotations
+
+import pytest
+
+from fluxd.consensus.compact import block_proof, check_proof_of_work, get_compact, set_compact
+from fluxd.util.hexutil import hum_to_rev
+from tests.vectors import load_json
+
+
+@pytest.mark.parametrize(
+    "bits,target,negative,overflow,back",
+    [
+        (0, 0, False, False, 0),
+        (0x00123456, 0, False, False, 0),
+        (0x01003456, 0, False, False, 0),
+        (0x02000056, 0, False, False, 0),
+        (0x03000000, 0, False, False, 0),
+        (0x04000000, 0, False, False, 0),
+        (0x00923456, 0, False, False, 0),
+        (0x01803456, 0, False, False, 0),
+        (0x02800056, 0, False, False, 0),
+        (0x03800000, 0, False, False, 0),
+        (0x04800000, 0, False, False, 0),
+        (0x01123456, 0x12, False, False, 0x01120000),
+        (0x01FEDCBA, 0x7E, True, False, 0x01FE0000),
+        (0x02123456, 0x1234, False, False, 0x02123400),
+        (0x03123456, 0x123456, False, False, 0x03123456),
+        (0x04123456, 0x12345600, False, False, 0x04123456),
+        (0x04923456, 0x12345600, True, False, 0x04923456),
+        (0x05009234, 0x92340000, False, False, 0x05009234),
+        (0x20123456, 0x1234560000000000000000000000000000000000000000000000000000000000, False, False, 0x20123456),
+        (0xFF123456, None, False, True, None),
+    ],
+)
+def test_set_get_compact(bits, target, negative, overflow, back):
+    compact = set_compact(bits)
+    assert compact.negative is negative and compact.overflow is overflow
+    if target is not None:
+        assert compact.target == target
+        assert get_compact(compact.target, compact.negative) == back
+
+
+def test_get_compact_rounding():
+    assert get_compact(0x80) == 0x02008000
+    assert get_compact((1 << 255)) == 0x21008000
+
+
+def test_block_proof():
+    assert block_proof(0x1F07FFFF) == (1 << 256) // (0x07FFFF * 2**(8 * 28) + 1)
+    assert block_proof(0x00000000) == 0
+    assert block_proof(0x04923456) == 0
+    assert block_proof(0x1D2EE03B, version=100) == 1 << 40
+
+
+def test_real_blocks_meet_their_targets():
+    pow_limit = int("0007ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", 16)
+    for entry in load_json("flux_mainnet/blocks.json")["blocks"]:
+        if entry["network"] != "main" or entry["height"] >= 2_020_000:
+            continue
+        header = bytes.fromhex(entry["header_hex"])
+        bits = int.from_bytes(header[104:108], "little")
+        assert check_proof_of_work(hum_to_rev(entry["hash"]), bits, pow_limit)
+        assert not check_proof_of_work(b"\xff" * 32, bits, pow_limit)
+    assert check_proof_of_work(b"\xff" * 32, 0x200F0F0F, 0, is_regtest=True)
+    assert not check_proof_of_work(b"\x00" * 32, 0x2100FFFF, pow_limit)
