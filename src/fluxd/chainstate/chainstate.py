@@ -1,0 +1,271 @@
+"""The chainstate: block index, active chain and coins, persisted atomically (the only consensus writer).
+
+Blocks are appended to the block files, indexed, and connected to the active
+chain one database batch per block (coins changes, undo record, index record
+and the new tip together), so a crash at any moment leaves tip, coins and
+index agreeing.  Chain selection follows the most work; reorganisations
+disconnect with undo data back to the fork and connect the new branch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from fluxd.chainstate.block_index import (
+    BLOCK_FAILED_VALID,
+    BLOCK_HAVE_DATA,
+    BLOCK_HAVE_UNDO,
+    BLOCK_VALID_SCRIPTS,
+    BLOCK_VALID_TREE,
+    BlockIndexEntry,
+    IndexRecord,
+)
+from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_key
+from fluxd.chainstate.connect import connect_transactions, disconnect_transactions
+from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.undo import BlockUndo
+from fluxd.consensus.block_check import check_block, contextual_check_block_header
+from fluxd.consensus.compact import block_proof
+from fluxd.consensus.validation import ValidationError
+from fluxd.core.block import Block, BlockHeader
+from fluxd.core.tx_parts import OutPoint
+from fluxd.params.chainparams import ChainParams
+from fluxd.params.genesis import build_genesis_block
+from fluxd.storage.block_files import BlockFiles, BlockPos
+from fluxd.storage.format_version import check_format_version
+from fluxd.storage.kv import KVStore, StorageError, WriteBatch
+
+log = logging.getLogger("fluxd.chainstate")
+COLUMNS = ("meta", "block_index", "coins", "undo")
+CHAINSTATE_FORMAT_VERSION = 1
+TIP_KEY = b"tip"
+
+
+class Chainstate:
+    def __init__(
+        self,
+        params: ChainParams,
+        store: KVStore,
+        block_files: BlockFiles,
+        now: Callable[[], int],
+        verifier: ScriptVerifier | None = None,
+    ) -> None:
+        self.params = params
+        self.store = store
+        self.block_files = block_files
+        self.now = now
+        self.verifier = verifier or ScriptVerifier()
+        self.index: dict[bytes, BlockIndexEntry] = {}
+        self.active: list[BlockIndexEntry] = []
+        self.lock = threading.RLock()
+        self._sequence = 0
+        self.invalid_reasons: dict[bytes, str] = {}  # block hash -> C++ reject reason (this run)
+
+    # ----- start-up -------------------------------------------------------------------------
+    def load(self) -> None:
+        check_format_version(self.store, CHAINSTATE_FORMAT_VERSION, "chainstate")
+        records = [IndexRecord.from_bytes(value) for _, value in self.store.iterate("block_index")]
+        for record in sorted(records, key=lambda item: item.height):
+            prev = self.index.get(record.header.prev_block_rev) if record.height else None
+            if record.height and prev is None:
+                raise StorageError("The block index is corrupt (a block without its parent). Restart with -reindex.")
+            entry = record.to_entry(prev)
+            self._sequence += 1
+            entry.sequence_id = self._sequence
+            self.index[entry.hash_rev] = entry
+        tip_hash = self.store.get("meta", TIP_KEY)
+        if tip_hash is None:
+            self._write_genesis()
+            return
+        tip = self.index.get(tip_hash)
+        if tip is None:
+            raise StorageError("The chainstate tip is not in the block index. Restart with -reindex.")
+        self.active = [tip.ancestor(height) for height in range(tip.height + 1)]
+        log.info("Loaded block index: %d entries, tip %s at height %d", len(self.index), tip.hash_hum, tip.height)
+
+    def _write_genesis(self) -> None:
+        genesis = build_genesis_block(self.params)
+        pos = self.block_files.append(genesis.to_bytes(), sync=True)
+        entry = BlockIndexEntry(genesis.header, 0, block_proof(genesis.header.bits, genesis.header.version))
+        entry.status = BLOCK_VALID_SCRIPTS | BLOCK_HAVE_DATA
+        entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
+        entry.tx_count = entry.chain_tx_count = len(genesis.transactions)
+        batch = WriteBatch()
+        batch.put("block_index", entry.hash_rev, entry.record_bytes())
+        batch.put("meta", TIP_KEY, entry.hash_rev)
+        self.store.write(batch, sync=True)
+        self.index[entry.hash_rev] = entry
+        self.active = [entry]
+
+    # ----- queries (callers hold no lock: the active list is replaced, never mutated in place) --
+    @property
+    def tip(self) -> BlockIndexEntry:
+        return self.active[-1]
+
+    @property
+    def height(self) -> int:
+        return len(self.active) - 1
+
+    def entry_at(self, height: int) -> BlockIndexEntry | None:
+        active = self.active
+        return active[height] if 0 <= height < len(active) else None
+
+    def contains(self, entry: BlockIndexEntry) -> bool:
+        active = self.active
+        return entry.height < len(active) and active[entry.height] is entry
+
+    def read_block(self, entry: BlockIndexEntry) -> Block:
+        return Block.from_bytes(self.block_files.read(BlockPos(entry.file_no, entry.data_pos)))
+
+    def get_coin(self, outpoint: OutPoint) -> Coin | None:
+        data = self.store.get("coins", outpoint_key(outpoint))
+        return Coin.from_bytes(data) if data is not None else None
+
+    # ----- accepting blocks ---------------------------------------------------------------------
+    def process_block(self, block: Block) -> BlockIndexEntry:
+        """Check, store and index a block, then activate the best chain (ProcessNewBlock)."""
+        with self.lock:
+            known = self.index.get(block.hash_rev)
+            if known is not None and known.have_data():
+                return known
+            entry = self.accept_header(block.header)
+            check_block(self.params, block, self.now(), self.height)
+            pos = self.block_files.append(block.to_bytes())
+            entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
+            entry.status |= BLOCK_HAVE_DATA
+            entry.tx_count = len(block.transactions)
+            self._store_entry(entry)
+            self.activate_best_chain()
+            return entry
+
+    def accept_header(self, header: BlockHeader) -> BlockIndexEntry:
+        """AcceptBlockHeader: contextual header checks against the parent, then index it."""
+        existing = self.index.get(header.hash_rev)
+        if existing is not None:
+            if existing.status & BLOCK_FAILED_VALID:
+                raise ValidationError("duplicate", 0)
+            return existing
+        prev = self.index.get(header.prev_block_rev)
+        if prev is None:
+            raise ValidationError("prev-blk-not-found", 0)
+        if prev.status & BLOCK_FAILED_VALID:
+            raise ValidationError("bad-prevblk", 100)
+        contextual_check_block_header(self.params, header, prev)
+        entry = BlockIndexEntry(header, prev.height + 1, prev.chainwork + block_proof(header.bits, header.version), prev)
+        entry.status = BLOCK_VALID_TREE
+        self._sequence += 1
+        entry.sequence_id = self._sequence
+        self.index[entry.hash_rev] = entry
+        self._store_entry(entry)
+        return entry
+
+    def _store_entry(self, entry: BlockIndexEntry) -> None:
+        batch = WriteBatch()
+        batch.put("block_index", entry.hash_rev, entry.record_bytes())
+        self.store.write(batch)
+
+    # ----- chain selection ----------------------------------------------------------------------
+    def _best_candidate(self) -> BlockIndexEntry:
+        best = self.tip
+        for entry in self.index.values():
+            if entry.chainwork < best.chainwork or not entry.have_data() or entry.status & BLOCK_FAILED_VALID:
+                continue
+            if entry.chainwork == best.chainwork and (self.contains(best) or entry.sequence_id >= best.sequence_id):
+                continue
+            if self._path_connectable(entry):
+                best = entry
+        return best
+
+    def _path_connectable(self, entry: BlockIndexEntry) -> bool:
+        walker: BlockIndexEntry | None = entry
+        while walker is not None and not self.contains(walker):
+            if not walker.have_data() or walker.status & BLOCK_FAILED_VALID:
+                return False
+            walker = walker.prev
+        return walker is not None
+
+    def activate_best_chain(self) -> None:
+        while True:
+            best = self._best_candidate()
+            if best is self.tip:
+                return
+            fork = best
+            while not self.contains(fork):
+                fork = fork.prev
+            while self.tip is not fork:
+                self._disconnect_tip()
+            path = []
+            walker = best
+            while walker is not fork:
+                path.append(walker)
+                walker = walker.prev
+            for entry in reversed(path):
+                if not self._connect(entry):
+                    break
+
+    def _connect(self, entry: BlockIndexEntry) -> bool:
+        block = self.read_block(entry)
+        coins = CoinsCache(self.get_coin)
+        verify = entry.height > self.params.checkpoints.last_height
+        try:
+            result = connect_transactions(self.params, block, entry.height, coins, verify, self.verifier)
+        except ValidationError as failure:
+            log.warning("Block %s at height %d is invalid: %s", entry.hash_hum, entry.height, failure.reason)
+            self._mark_failed(entry)
+            self.invalid_reasons[entry.hash_rev] = failure.reason
+            return False
+        entry.status |= BLOCK_VALID_SCRIPTS | BLOCK_HAVE_UNDO
+        entry.chain_tx_count = entry.prev.chain_tx_count + result.tx_count
+        batch = self._coins_batch(coins)
+        batch.put("undo", entry.hash_rev, result.undo.to_bytes())
+        batch.put("block_index", entry.hash_rev, entry.record_bytes())
+        batch.put("meta", TIP_KEY, entry.hash_rev)
+        self.store.write(batch)
+        self.active = self.active + [entry]
+        return True
+
+    def _disconnect_tip(self) -> None:
+        entry = self.tip
+        if entry.height == 0:
+            raise ValidationError("cannot disconnect the genesis block", 0)
+        block = self.read_block(entry)
+        undo_bytes = self.store.get("undo", entry.hash_rev)
+        if undo_bytes is None:
+            raise StorageError(f"Undo data for block {entry.hash_hum} is missing. Restart with -reindex.")
+        coins = CoinsCache(self.get_coin)
+        disconnect_transactions(block, BlockUndo.from_bytes(undo_bytes), coins)
+        batch = self._coins_batch(coins)
+        batch.put("meta", TIP_KEY, entry.prev.hash_rev)
+        self.store.write(batch)
+        self.active = self.active[:-1]
+
+    def _coins_batch(self, coins: CoinsCache) -> WriteBatch:
+        batch = WriteBatch()
+        for outpoint, coin in coins.dirty_items():
+            if coin is None:
+                batch.delete("coins", outpoint_key(outpoint))
+            else:
+                batch.put("coins", outpoint_key(outpoint), coin.to_bytes())
+        return batch
+
+    def _mark_failed(self, entry: BlockIndexEntry) -> None:
+        entry.status |= BLOCK_FAILED_VALID
+        self._store_entry(entry)
+
+    # ----- operator actions -----------------------------------------------------------------------
+    def invalidate_block(self, entry: BlockIndexEntry) -> None:
+        with self.lock:
+            while self.contains(entry) and self.tip is not entry.prev:
+                self._disconnect_tip()
+            self._mark_failed(entry)
+            self.activate_best_chain()
+
+    def reconsider_block(self, entry: BlockIndexEntry) -> None:
+        with self.lock:
+            for candidate in self.index.values():
+                if candidate.status & BLOCK_FAILED_VALID and candidate.ancestor(entry.height) is entry:
+                    candidate.status &= ~BLOCK_FAILED_VALID
+                    self._store_entry(candidate)
+            self.activate_best_chain()

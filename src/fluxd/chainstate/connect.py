@@ -1,0 +1,179 @@
+"""Applying a block's transparent rules to the coin set (C++ ConnectBlock, CheckTxInputs, ContextualCheck*).
+
+CONSENSUS_TRANSACTIONS.md §3.3–3.5, §4, §5.1, §5.3.  ``connect_transactions``
+works on a CoinsCache layered over the committed coins: on success the cache
+holds the block's changes and the returned BlockUndo restores them; on
+failure it raises ValidationError and the caller drops the cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fluxd.chainstate.coins import Coin, CoinsCache
+from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.undo import BlockUndo
+from fluxd.consensus.script_check import SpentOutput, TxScriptBatch
+from fluxd.consensus.script_errors import BLOCK_SCRIPT_VERIFY_FLAGS
+from fluxd.consensus.sigops import MAX_BLOCK_SIGOPS, legacy_sigop_count, p2sh_tx_sigop_count
+from fluxd.consensus.subsidy import block_subsidy, funding_due
+from fluxd.consensus.validation import ValidationError, reject
+from fluxd.core.address import address_to_script
+from fluxd.core.amount import money_range
+from fluxd.core.block import Block
+from fluxd.core.script import push_int
+from fluxd.core.transaction import SAPLING_VERSION_GROUP_ID, Transaction
+from fluxd.core.tx_parts import OutPoint
+from fluxd.params.chainparams import ChainParams
+from fluxd.params.upgrades import Upgrade, current_epoch_branch_id, network_upgrade_active
+
+COINBASE_MATURITY = 100
+LOCKTIME_THRESHOLD = 500_000_000
+MAX_TX_SIZE_BEFORE_SAPLING = 100_000
+BIP34_HEIGHT = 20
+
+
+@dataclass(frozen=True)
+class ConnectResult:
+    undo: BlockUndo
+    fees: int
+    tx_count: int
+
+
+def is_final_tx(tx: Transaction, height: int, block_time: int) -> bool:
+    if tx.lock_time == 0:
+        return True
+    threshold = height if tx.lock_time < LOCKTIME_THRESHOLD else block_time
+    if tx.lock_time < threshold:
+        return True
+    return all(txin.sequence == 0xFFFFFFFF for txin in tx.vin)
+
+
+def contextual_check_transaction(params: ChainParams, tx: Transaction, height: int) -> None:
+    """The height-dependent format rules of ContextualCheckTransaction."""
+    acadia = network_upgrade_active(params, height, Upgrade.ACADIA)
+    if tx.is_fluxnode_tx():
+        if not network_upgrade_active(params, height, Upgrade.KAMATA):
+            reject("tx-fluxnodes-not-active", 10)
+        if tx.version == 6 and not network_upgrade_active(params, height, Upgrade.P2SHNODES):
+            reject("tx-p2shnodes-not-active", 10)
+        return
+    if not acadia:
+        if tx.overwintered:
+            reject("tx-overwinter-not-active")
+        if len(tx.to_bytes()) > MAX_TX_SIZE_BEFORE_SAPLING:
+            reject("bad-txns-oversize")
+        return
+    if not tx.overwintered:
+        reject("tx-overwintered-flag-not-set")
+    if tx.version_group_id != SAPLING_VERSION_GROUP_ID:
+        reject("bad-sapling-tx-version-group-id")
+    if tx.version < 4:
+        reject("bad-tx-sapling-version-too-low")
+    if tx.version > 4:
+        reject("bad-tx-sapling-version-too-high")
+    if tx.expiry_height and not tx.is_coinbase() and height > tx.expiry_height:
+        reject("tx-sapling-expired", 0)
+    if network_upgrade_active(params, height, Upgrade.FLUX) and tx.vin and (tx.joinsplits or tx.shielded_outputs):
+        reject("bad-txns-fluxrebrand-vprivacy-not-empty", 10)
+
+
+def check_coinbase(params: ChainParams, block: Block, height: int, fees: int) -> None:
+    coinbase = block.transactions[0]
+    if height > BIP34_HEIGHT:
+        expected = push_int(height)
+        if not coinbase.vin[0].script_sig.startswith(expected):
+            reject("bad-cb-height")
+    due = funding_due(params, height)
+    for kind, address, amount in due:
+        script = address_to_script(address, params.base58)
+        if not any(out.script_pubkey == script and out.value == amount for out in coinbase.vout):
+            reject(f"tx-coinbase-missing-{kind}-funding")
+    limit = block_subsidy(params, height) + fees + sum(amount for _, _, amount in due)
+    if height > 2 and sum(out.value for out in coinbase.vout) > limit:
+        reject("bad-cb-amount")
+
+
+def _spend_inputs(tx: Transaction, coins: CoinsCache, height: int) -> tuple[list[Coin], int]:
+    spent: list[Coin] = []
+    value_in = 0
+    for txin in tx.vin:
+        coin = coins.get_coin(txin.prevout)
+        if coin is None:
+            reject("bad-txns-inputs-missingorspent", 0)
+        if coin.is_coinbase and height - coin.height < COINBASE_MATURITY:
+            reject("bad-txns-premature-spend-of-coinbase", 0)
+        value_in += coin.value
+        if not money_range(coin.value) or not money_range(value_in):
+            reject("bad-txns-inputvalues-outofrange")
+        spent.append(coin)
+    return spent, value_in
+
+
+def _tx_fee(tx: Transaction, value_in: int) -> int:
+    value_in += sum(js.vpub_new for js in tx.joinsplits) + max(0, tx.value_balance)
+    value_out = sum(out.value for out in tx.vout) + sum(js.vpub_old for js in tx.joinsplits) + max(0, -tx.value_balance)
+    if value_in < value_out:
+        reject("bad-txns-in-belowout")
+    fee = value_in - value_out
+    if not money_range(fee):
+        reject("bad-txns-fee-outofrange")
+    return fee
+
+
+def connect_transactions(
+    params: ChainParams,
+    block: Block,
+    height: int,
+    coins: CoinsCache,
+    verify_scripts: bool,
+    verifier: ScriptVerifier | None = None,
+) -> ConnectResult:
+    """Spend and create coins for every transaction; raises ValidationError on the first broken rule."""
+    branch_id = current_epoch_branch_id(params, height)
+    fees, sigops = 0, 0
+    spent_per_tx: list[tuple[Coin, ...]] = []
+    batches: list[TxScriptBatch] = []
+    for tx in block.transactions:
+        contextual_check_transaction(params, tx, height)
+        if not is_final_tx(tx, height, block.header.time):
+            reject("bad-txns-nonfinal", 10)
+        sigops += legacy_sigop_count(tx)
+        txid = tx.txid_rev
+        if any(coins.have_coin(OutPoint(txid, index)) for index in range(len(tx.vout))):
+            reject("bad-txns-BIP30")
+        if not tx.is_coinbase() and not tx.is_fluxnode_tx():
+            prevouts = {txin.prevout: None for txin in tx.vin}
+            spent, value_in = _spend_inputs(tx, coins, height)
+            sigops += p2sh_tx_sigop_count(tx, lambda outpoint: coins.get_coin(outpoint).script_pubkey)
+            fees += _tx_fee(tx, value_in)
+            if verify_scripts:
+                outputs = tuple(SpentOutput(coin.script_pubkey, coin.value) for coin in spent)
+                batches.append(TxScriptBatch(tx, outputs, BLOCK_SCRIPT_VERIFY_FLAGS, branch_id))
+            for outpoint in prevouts:
+                coins.spend_coin(outpoint)
+            spent_per_tx.append(tuple(spent))
+        if sigops > MAX_BLOCK_SIGOPS:
+            reject("bad-blk-sigops")
+        for index, output in enumerate(tx.vout):
+            coins.add_coin(OutPoint(txid, index), Coin(output.value, output.script_pubkey, height, tx.is_coinbase()))
+    check_coinbase(params, block, height, fees)
+    if batches:
+        failure = (verifier or ScriptVerifier()).first_failure(batches)
+        if failure is not None:
+            raise ValidationError(f"mandatory-script-verify-flag-failed ({failure.error.message})", 100)
+    return ConnectResult(BlockUndo(tuple(spent_per_tx)), fees, len(block.transactions))
+
+
+def disconnect_transactions(block: Block, undo: BlockUndo, coins: CoinsCache) -> None:
+    """Remove the block's outputs and restore the coins its inputs spent (in reverse order)."""
+    spending = [tx for tx in block.transactions if not tx.is_coinbase() and not tx.is_fluxnode_tx()]
+    if len(spending) != len(undo.spent_coins):
+        raise ValueError("undo data does not match the block")
+    restores = dict(zip((id(tx) for tx in spending), undo.spent_coins))
+    for tx in reversed(block.transactions):
+        for index in range(len(tx.vout)):
+            coins.spend_coin(OutPoint(tx.txid_rev, index))
+        if id(tx) in restores:
+            for txin, coin in zip(tx.vin, restores[id(tx)]):
+                coins.add_coin(txin.prevout, coin, possible_overwrite=True)
