@@ -48,6 +48,8 @@ class Node:
     _loop: asyncio.AbstractEventLoop | None = None
     _shutdown_reason: str = ""
     services: list = field(default_factory=list)  # objects with async start()/stop(), started in order
+    chainstate: object = None  # set by ChainService
+    rpc_server: object = None
 
     def request_shutdown(self, reason: str) -> None:
         """Thread-safe: ask the main loop to stop (signals, RPC stop, fatal errors)."""
@@ -144,4 +146,8 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     lock = DatadirLock(net_dir)
     lock.acquire()
     configure_logging(args, net_dir)
-    return Node(args=args, params=params, net_dir=net_dir), lock
+    node = Node(args=args, params=params, net_dir=net_dir)
+    from fluxd.node.chain_service import ChainService
+
+    node.services.append(ChainService(node))
+    return node, lock

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fluxd.rpc.methods import control
+from fluxd.rpc.methods import blockchain, control, mining
 from fluxd.rpc.registry import RPCTable
 
-GROUPS = (control,)
+GROUPS = (control, blockchain, mining)
 
 
 def register_all(table: RPCTable) -> None:

@@ -1,0 +1,282 @@
+"""Blockchain RPCs (C++ rpc/blockchain.cpp): counts, hashes, headers, blocks, difficulty, chain info."""
+
+from __future__ import annotations
+
+import re
+
+from fluxd.consensus.compact import get_compact
+from fluxd.params.upgrades import UPGRADE_INFO, Upgrade, UpgradeState, current_epoch_branch_id, upgrade_state
+from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPCError
+from fluxd.rpc.params import check_count, get_bool, get_int, get_str, parse_hash
+from fluxd.rpc.registry import RPCTable
+from fluxd.rpc.tx_json import tx_to_univ
+from fluxd.util.hexutil import rev_to_hum
+
+GETBLOCKCOUNT_HELP = """getblockcount
+
+Returns the number of blocks in the best valid block chain.
+
+Result:
+n    (numeric) The current block count
+"""
+GETBESTBLOCKHASH_HELP = """getbestblockhash
+
+Returns the hash of the best (tip) block in the longest block chain.
+
+Result
+"hex"      (string) the block hash hex encoded
+"""
+GETBLOCKHASH_HELP = """getblockhash index
+
+Returns hash of block in best-block-chain at index provided.
+
+Arguments:
+1. index         (numeric, required) The block index
+
+Result:
+"hash"         (string) The block hash
+"""
+GETBLOCKHEADER_HELP = """getblockheader "hash" ( verbose )
+
+If verbose is false, returns a string that is serialized, hex-encoded data for blockheader 'hash'.
+If verbose is true, returns an Object with information about blockheader <hash>.
+
+Arguments:
+1. "hash"          (string, required) The block hash
+2. verbose           (boolean, optional, default=true) true for a json object, false for the hex encoded data
+"""
+GETBLOCK_HELP = """getblock "hash|height" ( verbosity )
+
+If verbosity is 0, returns a string that is serialized, hex-encoded data for the block.
+If verbosity is 1, returns an Object with information about the block.
+If verbosity is 2, returns an Object with information about the block and information about each transaction. 
+
+Arguments:
+1. "hash|height"          (string, required) The block hash or height
+2. verbosity              (numeric, optional, default=1) 0 for hex encoded data, 1 for a json object, and 2 for json object with transaction data
+"""
+GETDIFFICULTY_HELP = """getdifficulty
+
+Returns the proof-of-work difficulty as a multiple of the minimum difficulty.
+
+Result:
+n.nnn       (numeric) the proof-of-work difficulty as a multiple of the minimum difficulty.
+"""
+GETBLOCKCHAININFO_HELP = """getblockchaininfo
+Returns an object containing various state info regarding block chain processing.
+"""
+INVALIDATEBLOCK_HELP = """invalidateblock "hash"
+
+Permanently marks a block as invalid, as if it violated a consensus rule.
+
+Arguments:
+1. hash   (string, required) the hash of the block to mark as invalid
+"""
+RECONSIDERBLOCK_HELP = """reconsiderblock "hash"
+
+Removes invalidity status of a block and its descendants, reconsider them for activation.
+This can be used to undo the effects of invalidateblock.
+
+Arguments:
+1. hash   (string, required) the hash of the block to reconsider
+"""
+
+
+def difficulty_from_bits(params, bits: int) -> float:
+    """GetDifficultyINTERNAL: the pow limit's mantissa over these bits', shifted by whole bytes."""
+    limit = get_compact(params.pow_limit)
+    shift, limit_shift = (bits >> 24) & 0xFF, (limit >> 24) & 0xFF
+    mantissa = bits & 0x00FFFFFF
+    difficulty = (limit & 0x00FFFFFF) / mantissa if mantissa else float("inf")
+    while shift < limit_shift:
+        difficulty *= 256.0
+        shift += 1
+    while shift > limit_shift:
+        difficulty /= 256.0
+        shift -= 1
+    return difficulty
+
+
+def _confirmations(chainstate, entry) -> int:
+    return chainstate.height - entry.height + 1 if chainstate.contains(entry) else -1
+
+
+def _type_fields(header) -> dict:
+    if header.is_pon:
+        return {"type": "PON", "collateral": header.collateral.short_str(), "blocksig": header.block_sig.hex()}
+    return {"type": "POW", "nonce": rev_to_hum(header.nonce_rev), "solution": header.solution.hex()}
+
+
+def _links(chainstate, entry, result: dict) -> dict:
+    if entry.prev is not None:
+        result["previousblockhash"] = entry.prev.hash_hum
+    following = chainstate.entry_at(entry.height + 1)
+    if following is not None and chainstate.contains(entry):
+        result["nextblockhash"] = following.hash_hum
+    return result
+
+
+def header_json(node, entry) -> dict:
+    chainstate, header = node.chainstate, entry.header
+    result = {
+        "hash": entry.hash_hum,
+        "confirmations": _confirmations(chainstate, entry),
+        "height": entry.height,
+        "version": header.version,
+        "merkleroot": rev_to_hum(header.merkle_root_rev),
+        "finalsaplingroot": rev_to_hum(header.final_sapling_root_rev),
+        "time": header.time,
+        **_type_fields(header),
+        "bits": f"{header.bits:08x}",
+        "difficulty": difficulty_from_bits(node.params, header.bits),
+        "chainwork": f"{entry.chainwork:064x}",
+    }
+    return _links(chainstate, entry, result)
+
+
+def block_json(node, entry, block, tx_details: bool) -> dict:
+    chainstate, header = node.chainstate, block.header
+    txs = [tx_to_univ(tx, node.params.base58) if tx_details else tx.txid_hum for tx in block.transactions]
+    result = {
+        "hash": block.hash_hum,
+        "confirmations": _confirmations(chainstate, entry),
+        "size": len(block.to_bytes()),
+        "height": entry.height,
+        "version": header.version,
+        "merkleroot": rev_to_hum(header.merkle_root_rev),
+        "finalsaplingroot": rev_to_hum(header.final_sapling_root_rev),
+        "tx": txs,
+        "time": header.time,
+        **_type_fields(header),
+        "bits": f"{header.bits:08x}",
+        "difficulty": difficulty_from_bits(node.params, header.bits),
+        "chainwork": f"{entry.chainwork:064x}",
+    }
+    return _links(chainstate, entry, result)
+
+
+def _entry_by_hash(node, value):
+    entry = node.chainstate.index.get(parse_hash(value, "blockhash"))
+    if entry is None:
+        raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "Block not found")
+    return entry
+
+
+def rpc_getblockcount(node, params):
+    check_count(params, 0, 0, GETBLOCKCOUNT_HELP)
+    return node.chainstate.height
+
+
+def rpc_getbestblockhash(node, params):
+    check_count(params, 0, 0, GETBESTBLOCKHASH_HELP)
+    return node.chainstate.tip.hash_hum
+
+
+def rpc_getblockhash(node, params):
+    check_count(params, 1, 1, GETBLOCKHASH_HELP)
+    entry = node.chainstate.entry_at(get_int(params[0]))
+    if entry is None:
+        raise RPCError(RPC_INVALID_PARAMETER, "Block height out of range")
+    return entry.hash_hum
+
+
+def rpc_getblockheader(node, params):
+    check_count(params, 1, 2, GETBLOCKHEADER_HELP)
+    verbose = get_bool(params[1]) if len(params) > 1 else True
+    entry = _entry_by_hash(node, params[0])
+    return header_json(node, entry) if verbose else entry.header.to_bytes().hex()
+
+
+def rpc_getblock(node, params):
+    check_count(params, 1, 2, GETBLOCK_HELP)
+    text = get_str(params[0])
+    if len(text) < 64:
+        if not re.fullmatch(r"[0-9]+", text):
+            raise RPCError(RPC_INVALID_PARAMETER, "Invalid block height parameter")
+        height = int(text)
+        if height > 2**31 - 1:
+            raise RPCError(RPC_INVALID_PARAMETER, "Invalid block height parameter")
+        entry = node.chainstate.entry_at(height)
+        if entry is None:
+            raise RPCError(RPC_INVALID_PARAMETER, "Block height out of range")
+    else:
+        entry = node.chainstate.index.get(bytes.fromhex(text[:64])[::-1]) if re.fullmatch(r"[0-9a-fA-F]{64}", text) else None
+    verbosity = 1
+    if len(params) > 1:
+        verbosity = (1 if get_bool(params[1]) else 0) if isinstance(params[1], bool) else get_int(params[1])
+    if not 0 <= verbosity <= 2:
+        raise RPCError(RPC_INVALID_PARAMETER, "Verbosity must be in range from 0 to 2")
+    if entry is None or not entry.have_data():
+        raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "Block not found")
+    block = node.chainstate.read_block(entry)
+    if verbosity == 0:
+        return block.to_bytes().hex()
+    return block_json(node, entry, block, verbosity == 2)
+
+
+def rpc_getdifficulty(node, params):
+    check_count(params, 0, 0, GETDIFFICULTY_HELP)
+    return difficulty_from_bits(node.params, node.chainstate.tip.bits)
+
+
+def _upgrades_json(node, height: int) -> dict:
+    upgrades = {}
+    for upgrade in list(Upgrade)[1:]:
+        state = upgrade_state(node.params, height, upgrade)
+        if state is UpgradeState.DISABLED:
+            continue
+        info = UPGRADE_INFO[upgrade]
+        upgrades[f"{info.branch_id:08x}"] = {
+            "name": info.name,
+            "activationheight": node.params.activation_height(upgrade),
+            "status": "active" if state is UpgradeState.ACTIVE else "pending",
+            "info": info.info,
+        }
+    return upgrades
+
+
+def rpc_getblockchaininfo(node, params):
+    check_count(params, 0, 0, GETBLOCKCHAININFO_HELP)
+    chainstate = node.chainstate
+    tip = chainstate.tip
+    best_header = max(chainstate.index.values(), key=lambda entry: (entry.chainwork, -entry.sequence_id))
+    return {
+        "chain": node.params.network_id,
+        "blocks": chainstate.height,
+        "headers": best_header.height,
+        "bestblockhash": tip.hash_hum,
+        "difficulty": difficulty_from_bits(node.params, tip.bits),
+        "verificationprogress": 1.0 if chainstate.height == best_header.height else chainstate.height / max(1, best_header.height),
+        "chainwork": f"{tip.chainwork:064x}",
+        "pruned": False,
+        "upgrades": _upgrades_json(node, tip.height),
+        "consensus": {
+            "chaintip": f"{current_epoch_branch_id(node.params, tip.height):08x}",
+            "nextblock": f"{current_epoch_branch_id(node.params, tip.height + 1):08x}",
+        },
+    }
+
+
+def rpc_invalidateblock(node, params):
+    check_count(params, 1, 1, INVALIDATEBLOCK_HELP)
+    node.chainstate.invalidate_block(_entry_by_hash(node, params[0]))
+    return None
+
+
+def rpc_reconsiderblock(node, params):
+    check_count(params, 1, 1, RECONSIDERBLOCK_HELP)
+    node.chainstate.reconsider_block(_entry_by_hash(node, params[0]))
+    return None
+
+
+def register(table: RPCTable) -> None:
+    table.register("getblockcount", "blockchain", rpc_getblockcount, GETBLOCKCOUNT_HELP)
+    table.register("getbestblockhash", "blockchain", rpc_getbestblockhash, GETBESTBLOCKHASH_HELP)
+    table.register("getblockhash", "blockchain", rpc_getblockhash, GETBLOCKHASH_HELP)
+    table.register("getblockheader", "blockchain", rpc_getblockheader, GETBLOCKHEADER_HELP)
+    table.register("getblock", "blockchain", rpc_getblock, GETBLOCK_HELP)
+    table.register("getdifficulty", "blockchain", rpc_getdifficulty, GETDIFFICULTY_HELP)
+    table.register("getblockchaininfo", "blockchain", rpc_getblockchaininfo, GETBLOCKCHAININFO_HELP)
+    table.register("invalidateblock", "blockchain", rpc_invalidateblock, INVALIDATEBLOCK_HELP)
+    table.register("reconsiderblock", "blockchain", rpc_reconsiderblock, RECONSIDERBLOCK_HELP)
+

@@ -1,0 +1,112 @@
+"""Mining RPCs available without a mempool: generate (regtest) and submitblock (C++ rpc/mining.cpp)."""
+
+from __future__ import annotations
+
+from fluxd.chainstate.block_builder import build_block
+from fluxd.consensus.validation import ValidationError
+from fluxd.core.address import AddressError, address_to_script
+from fluxd.core.block import Block
+from fluxd.rpc.errors import RPC_DESERIALIZATION_ERROR, RPC_INTERNAL_ERROR, RPC_METHOD_NOT_FOUND, RPCError
+from fluxd.rpc.params import check_count, get_int, get_str
+from fluxd.rpc.registry import RPCTable
+from fluxd.util.hexutil import is_hex
+from fluxd.util.serialize import DecodeError
+
+GENERATE_HELP = """generate numblocks
+
+Mine blocks immediately (before the RPC call returns)
+
+Note: this function can only be used on the regtest network
+
+Arguments:
+1. numblocks    (numeric) How many blocks are generated immediately.
+
+Result
+[ blockhashes ]     (array) hashes of blocks generated
+
+Examples:
+
+Generate 11 blocks
+> flux-cli generate 11
+"""
+SUBMITBLOCK_HELP = """submitblock "hexdata" ( "jsonparametersobject" )
+
+Attempts to submit new block to network.
+The 'jsonparametersobject' parameter is currently ignored.
+See https://en.bitcoin.it/wiki/BIP_0022 for full specification.
+
+Arguments
+1. "hexdata"    (string, required) the hex-encoded block data to submit
+2. "jsonparametersobject"     (string, optional) object of optional parameters
+
+Result:
+"duplicate" - node already has valid copy of block
+"duplicate-invalid" - node already has block, but it is invalid
+"duplicate-inconclusive" - node already has block but has not validated it
+"inconclusive" - node has not validated the block, it may not be on the node's current best chain
+"rejected" - block was rejected as invalid
+"""
+
+
+def _mining_script(node) -> bytes:
+    address = node.args.get("-mineraddress")
+    if not address:
+        raise RPCError(RPC_INTERNAL_ERROR, "No coinbase script available (mining requires a wallet or -mineraddress)")
+    try:
+        return address_to_script(address, node.params.base58)
+    except AddressError:
+        raise RPCError(RPC_INTERNAL_ERROR, "No coinbase script available (mining requires a wallet or -mineraddress)") from None
+
+
+def rpc_generate(node, params):
+    check_count(params, 1, 1, GENERATE_HELP)
+    if not node.params.mine_blocks_on_demand:
+        raise RPCError(RPC_METHOD_NOT_FOUND, "This method can only be used on regtest")
+    count = get_int(params[0])
+    script = _mining_script(node)
+    hashes = []
+    chainstate = node.chainstate
+    for _ in range(max(0, count)):
+        with chainstate.lock:
+            block = build_block(node.params, chainstate.tip, script, node.clock.now())
+            try:
+                entry = chainstate.process_block(block)
+            except ValidationError:
+                raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted") from None
+            if not chainstate.contains(entry):
+                raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted")
+        hashes.append(block.hash_hum)
+    return hashes
+
+
+def rpc_submitblock(node, params):
+    check_count(params, 1, 2, SUBMITBLOCK_HELP)
+    text = get_str(params[0])
+    try:
+        if not is_hex(text):
+            raise DecodeError("not hex")
+        block = Block.from_bytes(bytes.fromhex(text))
+    except (DecodeError, ValueError):
+        raise RPCError(RPC_DESERIALIZATION_ERROR, "Block decode failed") from None
+    chainstate = node.chainstate
+    known = chainstate.index.get(block.hash_rev)
+    if known is not None:
+        if known.is_valid(5):
+            return "duplicate"
+        if known.status & 96:
+            return "duplicate-invalid"
+    try:
+        entry = chainstate.process_block(block)
+    except ValidationError as failure:
+        return failure.reason
+    reason = chainstate.invalid_reasons.get(entry.hash_rev)
+    if reason is not None:
+        return reason
+    if known is not None:
+        return "duplicate" if chainstate.contains(entry) else "duplicate-inconclusive"
+    return None if chainstate.contains(entry) else "inconclusive"
+
+
+def register(table: RPCTable) -> None:
+    table.register("generate", "generating", rpc_generate, GENERATE_HELP)
+    table.register("submitblock", "mining", rpc_submitblock, SUBMITBLOCK_HELP)

@@ -1,0 +1,86 @@
+"""A real fluxd on regtest: generate blocks, read them back over RPC, restart, invalidate/reconsider, submitblock."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.functional.framework import NodeProcess, RPCFailure
+
+MINER = "tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"
+
+
+@pytest.fixture
+def pow_node(tmp_path):
+    node = NodeProcess(tmp_path / "pow", ["-nuparams=pon:1000", f"-mineraddress={MINER}"]).start()
+    yield node
+    node.stop()
+
+
+def test_generate_and_read_blocks(pow_node):
+    assert pow_node.rpc("getblockcount") == 0
+    pow_node.rpc("setmocktime", 1_600_000_000)
+    hashes = pow_node.rpc("generate", 12)
+    assert len(hashes) == 12 and pow_node.rpc("getblockcount") == 12
+    assert pow_node.rpc("getbestblockhash") == hashes[-1]
+    assert pow_node.rpc("getblockhash", 12) == hashes[-1]
+    header = pow_node.rpc("getblockheader", hashes[0])
+    assert list(header)[:8] == ["hash", "confirmations", "height", "version", "merkleroot", "finalsaplingroot", "time", "type"]
+    assert header["type"] == "POW" and header["confirmations"] == 12 and header["nextblockhash"] == hashes[1]
+    block = pow_node.rpc("getblock", "12")
+    assert block["hash"] == hashes[-1] and "nextblockhash" not in block and len(block["tx"]) == 1
+    assert pow_node.rpc("getblock", hashes[9])["tx"] and len(pow_node.rpc("getblock", hashes[9], 2)["tx"][0]["vout"]) == 4
+    raw = pow_node.rpc("getblock", hashes[3], 0)
+    assert pow_node.rpc("submitblock", raw) == "duplicate"
+    info = pow_node.rpc("getblockchaininfo")
+    assert info["chain"] == "regtest" and info["blocks"] == 12 and info["bestblockhash"] == hashes[-1]
+
+
+def test_rpc_errors(pow_node):
+    with pytest.raises(RPCFailure) as failure:
+        pow_node.rpc("getblockhash", 5)
+    assert (failure.value.code, failure.value.message) == (-8, "Block height out of range")
+    with pytest.raises(RPCFailure) as failure:
+        pow_node.rpc("getblockheader", "00" * 32)
+    assert (failure.value.code, failure.value.message) == (-5, "Block not found")
+    with pytest.raises(RPCFailure) as failure:
+        pow_node.rpc("getblock", "abc")
+    assert failure.value.message == "Invalid block height parameter"
+    with pytest.raises(RPCFailure) as failure:
+        pow_node.rpc("getblockhash", "x")
+    assert failure.value.code == -3
+    with pytest.raises(RPCFailure) as failure:
+        pow_node.rpc("submitblock", "zz")
+    assert (failure.value.code, failure.value.message) == (-22, "Block decode failed")
+
+
+def test_restart_keeps_chain_and_invalidate_reconsider(pow_node):
+    pow_node.rpc("setmocktime", 1_600_000_000)
+    hashes = pow_node.rpc("generate", 6)
+    assert pow_node.stop() == 0
+    pow_node.start()
+    assert pow_node.rpc("getblockcount") == 6 and pow_node.rpc("getbestblockhash") == hashes[-1]
+    pow_node.rpc("invalidateblock", hashes[3])
+    assert pow_node.rpc("getblockcount") == 3
+    pow_node.rpc("reconsiderblock", hashes[3])
+    assert pow_node.rpc("getbestblockhash") == hashes[-1]
+
+
+def test_default_regtest_mines_pon_blocks_like_cpp(tmp_path):
+    node = NodeProcess(tmp_path / "pon", [f"-mineraddress={MINER}"]).start()
+    try:
+        hashes = node.rpc("generate", 3)
+        header = node.rpc("getblockheader", hashes[-1])
+        assert header["type"] == "PON" and header["version"] == 100
+        assert header["collateral"] == "COutPoint(544553544e, 0)"
+    finally:
+        node.stop()
+
+
+def test_generate_needs_an_address(tmp_path):
+    node = NodeProcess(tmp_path / "noaddr").start()
+    try:
+        with pytest.raises(RPCFailure) as failure:
+            node.rpc("generate", 1)
+        assert failure.value.code == -32603
+    finally:
+        node.stop()
