@@ -84,6 +84,8 @@ class Chainstate:
             raise StorageError("The chainstate tip is not in the block index. Restart with -reindex.")
         self.active = [tip.ancestor(height) for height in range(tip.height + 1)]
         log.info("Loaded block index: %d entries, tip %s at height %d", len(self.index), tip.hash_hum, tip.height)
+        with self.lock:
+            self.activate_best_chain()  # blocks stored but not yet connected when the node stopped
 
     def _write_genesis(self) -> None:
         genesis = build_genesis_block(self.params)

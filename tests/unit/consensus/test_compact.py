@@ -65,3 +65,14 @@ def test_real_blocks_meet_their_targets():
         assert not check_proof_of_work(b"\xff" * 32, bits, pow_limit)
     assert check_proof_of_work(b"\xff" * 32, 0x200F0F0F, 0, is_regtest=True)
     assert not check_proof_of_work(b"\x00" * 32, 0x2100FFFF, pow_limit)
+
+
+def test_chainwork_matches_golden_fixtures():
+    """PoN blocks add exactly 2^40 each: mainnet 2019999 -> 2996914 -> 2996915 chainwork from captured RPC."""
+    pow_header = load_json("flux_atlas_fixtures/flux/daemon_getblockheader_pow_2019999.json")["data"]
+    pon_header = load_json("flux_atlas_fixtures/fluxos_daemon_getblockheader.json")["data"]
+    chain_info = load_json("flux_atlas_fixtures/flux/daemon_getblockchaininfo.json")["data"]
+    pow_work, pon_work = int(pow_header["chainwork"], 16), int(pon_header["chainwork"], 16)
+    assert pon_work - pow_work == (pon_header["height"] - pow_header["height"]) * block_proof(int(pon_header["bits"], 16), 100)
+    assert int(chain_info["chainwork"], 16) - pon_work == block_proof(0, version=100) * (chain_info["blocks"] - pon_header["height"])
+    assert block_proof(int(pow_header["bits"], 16)) > 0
