@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fluxd.consensus.difficulty import median_time_past
 from fluxd.core.block import BlockHeader
 from fluxd.util.hexutil import rev_to_hum
 from fluxd.util.serialize import DecodeError, Reader, Writer
@@ -118,15 +119,9 @@ class BlockIndexEntry:
     def have_data(self) -> bool:
         return bool(self.status & BLOCK_HAVE_DATA)
 
-    def median_time_past(self, span: int = 11) -> int:
+    def median_time_past(self) -> int:
         """C++ GetMedianTimePast: the median time of this block and up to 10 before it."""
-        times = []
-        walk: BlockIndexEntry | None = self
-        while walk is not None and len(times) < span:
-            times.append(walk.time)
-            walk = walk.prev
-        times.sort()
-        return times[len(times) // 2]
+        return median_time_past(self)
 
     def record_bytes(self) -> bytes:
         """The database record (the header plus index fields; links are rebuilt on load)."""

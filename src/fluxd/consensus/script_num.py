@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fluxd.consensus.script_errors import ScriptError, ScriptFailure
-from fluxd.core.script import script_num_encode
+from fluxd.core.script import script_num_decode, script_num_encode
 
 DEFAULT_MAX_NUM_SIZE = 4
 INT32_MAX = 2**31 - 1
@@ -17,12 +17,7 @@ def decode_num(data: bytes, require_minimal: bool, max_size: int = DEFAULT_MAX_N
     if require_minimal and data and (data[-1] & 0x7F) == 0:
         if len(data) <= 1 or (data[-2] & 0x80) == 0:
             raise ScriptFailure(ScriptError.UNKNOWN_ERROR)
-    if not data:
-        return 0
-    value = int.from_bytes(data, "little")
-    if data[-1] & 0x80:
-        return -(value & ~(0x80 << (8 * (len(data) - 1))))
-    return value
+    return script_num_decode(data)
 
 
 def clamp_int(value: int) -> int:

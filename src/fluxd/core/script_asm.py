@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fluxd.core.opcodes import OP_NAMES, OP_NOP, OP_NOP10, OP_RESERVED, OP_RETURN, iter_ops, op_name
-from fluxd.core.script import push_data, push_int
+from fluxd.core.script import push_data, push_int, script_num_decode
 from fluxd.core.signature_encoding import sighash_suffix
 
 MAX_SCRIPT_SIZE = 10_000
@@ -53,22 +53,12 @@ def parse_script(text: str) -> bytes:
 
 def _push_to_asm(data: bytes, attempt_sighash_decode: bool) -> str:
     if len(data) <= 4:
-        return str(_decode_small_number(data))
+        return str(script_num_decode(data))
     if attempt_sighash_decode:
         suffix = sighash_suffix(data)
         if suffix is not None:
             return data[:-1].hex() + suffix
     return data.hex()
-
-
-def _decode_small_number(data: bytes) -> int:
-    """CScriptNum(vch, false).getint() for pushes of at most 4 bytes."""
-    if not data:
-        return 0
-    value = int.from_bytes(data, "little")
-    if data[-1] & 0x80:
-        return -(value & ~(0x80 << (8 * (len(data) - 1))))
-    return value
 
 
 def is_unspendable(script: bytes) -> bool:

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from fluxd.util.args import Args, interpret_bool
+from fluxd.util.args import Args, interpret_negative
 
 
 class ConfigError(Exception):
@@ -92,16 +92,9 @@ def read_config_file(args: Args, require: bool = True) -> Path:
         name = "-" + entry.key
         if name not in args.values:
             args.values[name] = entry.value
-            _negative_from_conf(args, name)
+            interpret_negative(args, name)
         args.multi.setdefault(name, []).append(entry.value)
     return path
-
-
-def _negative_from_conf(args: Args, name: str) -> None:
-    if name.startswith("-no") and len(name) > 3:
-        positive = "-" + name[3:]
-        if positive not in args.values:
-            args.values[positive] = "0" if interpret_bool(args.values[name]) else "1"
 
 
 def network_id(args: Args) -> str:

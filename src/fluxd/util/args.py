@@ -72,11 +72,12 @@ def parse_parameters(argv: list[str]) -> Args:
         args.values[name] = value
         args.multi.setdefault(name, []).append(value)
     for name in list(args.values):
-        _interpret_negative(args, name)
+        interpret_negative(args, name)
     return args
 
 
-def _interpret_negative(args: Args, name: str) -> None:
+def interpret_negative(args: Args, name: str) -> None:
+    """InterpretNegativeSetting: -nofoo sets -foo to the opposite, unless -foo is set."""
     if name.startswith("-no") and len(name) > 3:
         positive = "-" + name[3:]
         if positive not in args.values:
