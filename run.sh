@@ -9,4 +9,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet .
+# fluxd (like the C++ daemon) refuses to start without a configuration file; an empty one means
+# "all defaults", so create it on a fresh machine.
+DATADIR="$HOME/.flux"
+for arg in "$@"; do
+    case "$arg" in
+        -datadir=*|--datadir=*) DATADIR="${arg#*=}" ;;
+    esac
+done
+mkdir -p "$DATADIR"
+if [ ! -f "$DATADIR/flux.conf" ] && [ ! -f "$DATADIR/zelcash.conf" ]; then
+    : > "$DATADIR/flux.conf"
+fi
 exec .venv/bin/fluxd "$@"
