@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fluxd.rpc.methods import blockchain, control, mining
+from fluxd.rpc.methods import blockchain, control, mining, utility
 from fluxd.rpc.registry import RPCTable
 
-GROUPS = (control, blockchain, mining)
+GROUPS = (control, blockchain, mining, utility)
 
 
 def register_all(table: RPCTable) -> None:

@@ -1,0 +1,155 @@
+"""Utility RPCs without a wallet (C++ rpc/misc.cpp, rpc/rawtransaction.cpp, rpc/mining.cpp)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from fluxd.consensus.subsidy import block_subsidy
+from fluxd.core.address import AddressError, Destination, decode_destination, encode_destination
+from fluxd.core.amount import amount_to_decimal
+from fluxd.core.ecdsa import message_signer_key
+from fluxd.core.hashes import hash160
+from fluxd.core.keys import is_fully_valid_pubkey
+from fluxd.core.standard import multisig_script
+from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPC_MISC_ERROR, RPC_TYPE_ERROR, RPCError
+from fluxd.rpc.params import check_count, get_int, get_str, parse_hex_param, type_name
+from fluxd.rpc.registry import RPCTable
+from fluxd.rpc.tx_json import script_pubkey_json
+from fluxd.util.hexutil import is_hex
+
+MAX_SCRIPT_ELEMENT_SIZE = 520
+
+VALIDATEADDRESS_HELP = """validateaddress "fluxaddress"
+
+Return information about the given Flux address.
+
+Arguments:
+1. "fluxaddress"     (string, required) The Flux address to validate
+"""
+DECODESCRIPT_HELP = """decodescript "hex"
+
+Decode a hex-encoded script.
+
+Arguments:
+1. "hex"     (string) the hex encoded script
+"""
+VERIFYMESSAGE_HELP = """verifymessage "fluxaddress" "signature" "message"
+
+Verify a signed message
+
+Arguments:
+1. "fluxaddress"  (string, required) The Flux address to use for the signature.
+2. "signature"       (string, required) The signature provided by the signer in base 64 encoding (see signmessage).
+3. "message"         (string, required) The message that was signed.
+
+Result:
+true|false   (boolean) If the signature is verified or not.
+"""
+CREATEMULTISIG_HELP = """createmultisig nrequired ["key",...]
+
+Creates a multi-signature address with n signature of m keys required.
+It returns a json object with the address and redeemScript.
+
+Arguments:
+1. nrequired      (numeric, required) The number of required signatures out of the n keys or addresses.
+2. "keys"       (string, required) A json array of keys which are Flux addresses or hex-encoded public keys
+"""
+GETBLOCKSUBSIDY_HELP = """getblocksubsidy height
+
+Returns block subsidy reward, taking into account the mining slow start of block at index provided.
+
+Arguments:
+1. height         (numeric, optional) The block height.  If not provided, defaults to the current height of the chain.
+
+Result:
+{
+  "miner" : x.xxx           (numeric) The mining reward amount in FLUX.
+}
+"""
+
+
+def rpc_validateaddress(node, params):
+    check_count(params, 1, 1, VALIDATEADDRESS_HELP)
+    try:
+        destination = decode_destination(get_str(params[0]), node.params.base58)
+    except AddressError:
+        return {"isvalid": False}
+    return {
+        "isvalid": True,
+        "address": encode_destination(destination, node.params.base58),
+        "scriptPubKey": destination.script_pubkey().hex(),
+    }
+
+
+def rpc_decodescript(node, params):
+    check_count(params, 1, 1, DECODESCRIPT_HELP)
+    if not isinstance(params[0], str):
+        raise RPCError(RPC_TYPE_ERROR, f"Expected type string, got {type_name(params[0])}")
+    script = parse_hex_param(params[0], "argument") if params[0] else b""
+    result = script_pubkey_json(script, node.params.base58, include_hex=False)
+    result["p2sh"] = encode_destination(Destination("scripthash", hash160(script)), node.params.base58)
+    return result
+
+
+def rpc_verifymessage(node, params):
+    check_count(params, 3, 3, VERIFYMESSAGE_HELP)
+    address, signature_text, message = (get_str(value) for value in params)
+    try:
+        destination = decode_destination(address, node.params.base58)
+    except AddressError:
+        raise RPCError(RPC_TYPE_ERROR, "Invalid address") from None
+    if destination.kind != "pubkeyhash":
+        raise RPCError(RPC_TYPE_ERROR, "Address does not refer to key")
+    try:
+        signature = base64.b64decode(signature_text, validate=True)
+    except (binascii.Error, ValueError):
+        raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "Malformed base64 encoding") from None
+    signer = message_signer_key(signature, message.encode())
+    return signer is not None and hash160(signer) == destination.hash160
+
+
+def _multisig_redeem_script(params) -> bytes:
+    required = get_int(params[0])
+    keys = params[1]
+    if not isinstance(keys, list):
+        raise RPCError(RPC_TYPE_ERROR, "JSON value is not an array as expected")
+    if required < 1:
+        raise RPCError(RPC_MISC_ERROR, "a multisignature address must require at least one key to redeem")
+    if len(keys) < required:
+        raise RPCError(RPC_MISC_ERROR, f"not enough keys supplied (got {len(keys)} keys, but need at least {required} to redeem)")
+    if len(keys) > 16:
+        raise RPCError(RPC_MISC_ERROR, "Number of addresses involved in the multisignature address creation > 16\nReduce the number")
+    pubkeys = []
+    for key in keys:
+        text = get_str(key)
+        if not is_hex(text) or not is_fully_valid_pubkey(bytes.fromhex(text)):
+            raise RPCError(RPC_MISC_ERROR, " Invalid public key: " + text)
+        pubkeys.append(bytes.fromhex(text))
+    script = multisig_script(required, pubkeys)
+    if len(script) > MAX_SCRIPT_ELEMENT_SIZE:
+        raise RPCError(RPC_MISC_ERROR, f"redeemScript exceeds size limit: {len(script)} > {MAX_SCRIPT_ELEMENT_SIZE}")
+    return script
+
+
+def rpc_createmultisig(node, params):
+    check_count(params, 2, 2, CREATEMULTISIG_HELP)
+    script = _multisig_redeem_script(params)
+    address = encode_destination(Destination("scripthash", hash160(script)), node.params.base58)
+    return {"address": address, "redeemScript": script.hex()}
+
+
+def rpc_getblocksubsidy(node, params):
+    check_count(params, 0, 1, GETBLOCKSUBSIDY_HELP)
+    height = get_int(params[0]) if params else node.chainstate.height
+    if height < 0:
+        raise RPCError(RPC_INVALID_PARAMETER, "Block height out of range")
+    return {"miner": amount_to_decimal(block_subsidy(node.params, height))}
+
+
+def register(table: RPCTable) -> None:
+    table.register("validateaddress", "util", rpc_validateaddress, VALIDATEADDRESS_HELP)
+    table.register("decodescript", "rawtransactions", rpc_decodescript, DECODESCRIPT_HELP)
+    table.register("verifymessage", "util", rpc_verifymessage, VERIFYMESSAGE_HELP)
+    table.register("createmultisig", "util", rpc_createmultisig, CREATEMULTISIG_HELP)
+    table.register("getblocksubsidy", "mining", rpc_getblocksubsidy, GETBLOCKSUBSIDY_HELP)
