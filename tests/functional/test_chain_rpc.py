@@ -31,6 +31,12 @@ def test_generate_and_read_blocks(pow_node):
     assert pow_node.rpc("getblock", hashes[9])["tx"] and len(pow_node.rpc("getblock", hashes[9], 2)["tx"][0]["vout"]) == 4
     raw = pow_node.rpc("getblock", hashes[3], 0)
     assert pow_node.rpc("submitblock", raw) == "duplicate"
+    coinbase_txid = pow_node.rpc("getblock", hashes[0])["tx"][0]
+    txout = pow_node.rpc("gettxout", coinbase_txid, 0)
+    assert list(txout) == ["bestblock", "confirmations", "value", "scriptPubKey", "version", "coinbase"]
+    assert txout["confirmations"] == 12 and txout["coinbase"] is True and txout["value"] == "13020000.00000000"
+    assert txout["scriptPubKey"]["addresses"] == [MINER]
+    assert pow_node.rpc("gettxout", coinbase_txid, 5) is None
     info = pow_node.rpc("getblockchaininfo")
     assert info["chain"] == "regtest" and info["blocks"] == 12 and info["bestblockhash"] == hashes[-1]
 

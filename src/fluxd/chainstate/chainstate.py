@@ -39,7 +39,7 @@ from fluxd.storage.kv import KVStore, StorageError, WriteBatch
 
 log = logging.getLogger("fluxd.chainstate")
 COLUMNS = ("meta", "block_index", "coins", "undo")
-CHAINSTATE_FORMAT_VERSION = 1
+CHAINSTATE_FORMAT_VERSION = 2
 TIP_KEY = b"tip"
 
 

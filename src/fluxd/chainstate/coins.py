@@ -21,12 +21,14 @@ class Coin:
     script_pubkey: bytes
     height: int
     is_coinbase: bool
+    tx_version: int = 1  # version of the creating transaction (gettxout "version", as C++ CCoins)
 
     def to_bytes(self) -> bytes:
         writer = Writer()
         writer.compact_size(self.height * 2 + (1 if self.is_coinbase else 0))
         writer.i64(self.value)
         writer.var_bytes(self.script_pubkey)
+        writer.u32(self.tx_version)
         return writer.getvalue()
 
     @classmethod
@@ -35,8 +37,9 @@ class Coin:
         code = reader.compact_size(range_check=False)
         value = reader.i64()
         script = reader.var_bytes()
+        tx_version = reader.u32()
         reader.expect_end("coin")
-        return cls(value, script, code >> 1, bool(code & 1))
+        return cls(value, script, code >> 1, bool(code & 1), tx_version)
 
     def approx_memory(self) -> int:
         return 120 + len(self.script_pubkey)

@@ -156,7 +156,7 @@ def connect_transactions(
         if sigops > MAX_BLOCK_SIGOPS:
             reject("bad-blk-sigops")
         for index, output in enumerate(tx.vout):
-            coins.add_coin(OutPoint(txid, index), Coin(output.value, output.script_pubkey, height, tx.is_coinbase()))
+            coins.add_coin(OutPoint(txid, index), Coin(output.value, output.script_pubkey, height, tx.is_coinbase(), tx.version))
     check_coinbase(params, block, height, fees)
     if batches:
         failure = (verifier or ScriptVerifier()).first_failure(batches)

@@ -14,7 +14,7 @@ from fluxd.chainstate.coins import Coin
 from fluxd.util.serialize import DecodeError, Reader, Writer
 
 UNDO_FORMAT_VERSION = 1
-_MIN_COIN_SIZE = 10
+_MIN_COIN_SIZE = 14
 
 
 @dataclass(frozen=True, slots=True)

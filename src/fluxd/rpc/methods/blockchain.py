@@ -9,7 +9,9 @@ from fluxd.params.upgrades import UPGRADE_INFO, Upgrade, UpgradeState, current_e
 from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPCError
 from fluxd.rpc.params import check_count, get_bool, get_int, get_str, parse_hash
 from fluxd.rpc.registry import RPCTable
-from fluxd.rpc.tx_json import tx_to_univ
+from fluxd.core.amount import amount_to_decimal
+from fluxd.core.tx_parts import OutPoint
+from fluxd.rpc.tx_json import script_pubkey_json, tx_to_univ
 from fluxd.util.hexutil import rev_to_hum
 
 GETBLOCKCOUNT_HELP = """getblockcount
@@ -279,4 +281,44 @@ def register(table: RPCTable) -> None:
     table.register("getblockchaininfo", "blockchain", rpc_getblockchaininfo, GETBLOCKCHAININFO_HELP)
     table.register("invalidateblock", "blockchain", rpc_invalidateblock, INVALIDATEBLOCK_HELP)
     table.register("reconsiderblock", "blockchain", rpc_reconsiderblock, RECONSIDERBLOCK_HELP)
+    register_gettxout(table)
 
+
+
+GETTXOUT_HELP = """gettxout "txid" n ( includemempool )
+
+Returns details about an unspent transaction output.
+
+Arguments:
+1. "txid"       (string, required) The transaction id
+2. n              (numeric, required) vout value
+3. includemempool  (boolean, optional) Whether to include the mempool
+"""
+
+
+def rpc_gettxout(node, params):
+    """gettxout from the committed coins (the mempool view arrives with the mempool)."""
+    check_count(params, 2, 3, GETTXOUT_HELP)
+    text = get_str(params[0])
+    index = get_int(params[1])
+    if len(params) > 2:
+        get_bool(params[2])
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", text) or index < 0:
+        return None
+    chainstate = node.chainstate
+    coin = chainstate.get_coin(OutPoint(bytes.fromhex(text)[::-1], index))
+    if coin is None:
+        return None
+    tip = chainstate.tip
+    return {
+        "bestblock": tip.hash_hum,
+        "confirmations": tip.height - coin.height + 1,
+        "value": amount_to_decimal(coin.value),
+        "scriptPubKey": script_pubkey_json(coin.script_pubkey, node.params.base58),
+        "version": coin.tx_version,
+        "coinbase": coin.is_coinbase,
+    }
+
+
+def register_gettxout(table: RPCTable) -> None:
+    table.register("gettxout", "blockchain", rpc_gettxout, GETTXOUT_HELP)
