@@ -37,6 +37,9 @@ def test_generate_and_read_blocks(pow_node):
     assert txout["confirmations"] == 12 and txout["coinbase"] is True and txout["value"] == "13020000.00000000"
     assert txout["scriptPubKey"]["addresses"] == [MINER]
     assert pow_node.rpc("gettxout", coinbase_txid, 5) is None
+    getinfo = pow_node.rpc("getinfo")
+    fixture_keys = ["version", "protocolversion", "blocks", "timeoffset", "connections", "proxy", "difficulty", "testnet", "relayfee", "errors"]
+    assert list(getinfo) == fixture_keys and getinfo["blocks"] == 12 and getinfo["relayfee"] == "0.00000100"
     info = pow_node.rpc("getblockchaininfo")
     assert info["chain"] == "regtest" and info["blocks"] == 12 and info["bestblockhash"] == hashes[-1]
 

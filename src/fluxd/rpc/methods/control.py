@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from fluxd.core.amount import amount_to_decimal
 from fluxd.rpc.errors import RPC_MISC_ERROR, RPCError
+from fluxd.rpc.methods.blockchain import difficulty_from_bits
 from fluxd.rpc.params import check_count, get_int64, get_str
 from fluxd.rpc.registry import RPCTable
 
@@ -72,3 +74,48 @@ def register(table: RPCTable) -> None:
     table.register("stop", "control", rpc_stop, STOP_HELP)
     table.register("uptime", "control", rpc_uptime, UPTIME_HELP)
     table.register("setmocktime", "hidden", rpc_setmocktime, SETMOCKTIME_HELP)
+    register_getinfo(table)
+
+
+CLIENT_VERSION = 9_010_050  # what mainnet daemons report (9.1.0-50); FluxOS compares this number
+PROTOCOL_VERSION = 170_021
+DEFAULT_MIN_RELAY_TX_FEE = 100  # zatoshi per kB
+
+GETINFO_HELP = """getinfo
+Returns an object containing various state info.
+
+Result:
+{
+  "version": xxxxx,           (numeric) the server version
+  "protocolversion": xxxxx,   (numeric) the protocol version
+  "blocks": xxxxxx,           (numeric) the current number of blocks processed in the server
+  "timeoffset": xxxxx,        (numeric) the time offset
+  "connections": xxxxx,       (numeric) the number of connections
+  "proxy": "host:port",     (string, optional) the proxy used by the server
+  "difficulty": xxxxxx,       (numeric) the current difficulty
+  "testnet": true|false,      (boolean) if the server is using testnet or not
+  "relayfee": x.xxxx,         (numeric) minimum relay fee for non-free transactions in FLUX/kB
+  "errors": "..."           (string) any error messages
+}
+"""
+
+
+def rpc_getinfo(node, params):
+    check_count(params, 0, 0, GETINFO_HELP)
+    chainstate = node.chainstate
+    return {
+        "version": CLIENT_VERSION,
+        "protocolversion": PROTOCOL_VERSION,
+        "blocks": chainstate.height,
+        "timeoffset": 0,
+        "connections": len(getattr(node, "peers", ()) or ()),
+        "proxy": node.args.get("-proxy", ""),
+        "difficulty": difficulty_from_bits(node.params, chainstate.tip.bits),
+        "testnet": node.params.is_testnet,
+        "relayfee": amount_to_decimal(DEFAULT_MIN_RELAY_TX_FEE),
+        "errors": "",
+    }
+
+
+def register_getinfo(table: RPCTable) -> None:
+    table.register("getinfo", "control", rpc_getinfo, GETINFO_HELP)
