@@ -110,3 +110,14 @@ def test_missing_conf_file(tmp_path):
     (tmp_path / "empty").mkdir()
     result = subprocess.run([str(BIN_DIR / "fluxd"), f"-datadir={tmp_path / 'empty'}", "-regtest"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "Before starting fluxd, you need to create a configuration file" in result.stderr
+
+
+def test_unknown_options_are_warned_not_fatal(tmp_path):
+    node = NodeProcess(tmp_path / "u", ["-frobnicate=1", "-nolisten"], conf="alsounknown=3\n").start()
+    try:
+        assert node.rpc("uptime") >= 0
+    finally:
+        node.stop()
+    log = (node.net_dir / "debug.log").read_text()
+    assert "unsupported option -frobnicate ignored" in log and "unsupported option -alsounknown ignored" in log
+    assert "-listen" not in log.split("unsupported option")[-1]

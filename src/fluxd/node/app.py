@@ -12,6 +12,7 @@ from pathlib import Path
 from fluxd.node.config import ConfigError, net_datadir, network_id
 from fluxd.node.datadir_lock import DatadirLock
 from fluxd.node.logs import configure_logging
+from fluxd.node.options import unknown_options
 from fluxd.params.chainparams import ChainParams
 from fluxd.params.networks import params_for_network, regtest_params
 from fluxd.params.nuparams import NuparamsError, parse_nuparams
@@ -147,6 +148,8 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     lock.acquire()
     configure_logging(args, net_dir)
     node = Node(args=args, params=params, net_dir=net_dir)
+    for name in unknown_options(args.values):
+        log.warning("Warning: unsupported option -%s ignored", name)
     from fluxd.node.chain_service import ChainService
 
     node.services.append(ChainService(node))
