@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fluxd.rpc.methods import blockchain, control, mining, utility
+from fluxd.rpc.methods import blockchain, control, mining, rawtransactions, utility
 from fluxd.rpc.registry import RPCTable
 
-GROUPS = (control, blockchain, mining, utility)
+GROUPS = (control, blockchain, mining, rawtransactions, utility)
 
 
 def register_all(table: RPCTable) -> None:

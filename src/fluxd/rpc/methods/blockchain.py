@@ -11,7 +11,8 @@ from fluxd.rpc.params import check_count, get_bool, get_int, get_str, parse_hash
 from fluxd.rpc.registry import RPCTable
 from fluxd.core.amount import amount_to_decimal
 from fluxd.core.tx_parts import OutPoint
-from fluxd.rpc.tx_json import script_pubkey_json, tx_to_univ
+from fluxd.rpc.tx_json import script_pubkey_json
+from fluxd.rpc.tx_json_full import tx_to_json
 from fluxd.util.hexutil import rev_to_hum
 
 GETBLOCKCOUNT_HELP = """getblockcount
@@ -138,7 +139,7 @@ def header_json(node, entry) -> dict:
 
 def block_json(node, entry, block, tx_details: bool) -> dict:
     chainstate, header = node.chainstate, block.header
-    txs = [tx_to_univ(tx, node.params.base58) if tx_details else tx.txid_hum for tx in block.transactions]
+    txs = [tx_to_json(tx, node.params.base58) if tx_details else tx.txid_hum for tx in block.transactions]
     result = {
         "hash": block.hash_hum,
         "confirmations": _confirmations(chainstate, entry),
