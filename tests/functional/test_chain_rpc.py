@@ -37,6 +37,13 @@ def test_generate_and_read_blocks(pow_node):
     assert txout["confirmations"] == 12 and txout["coinbase"] is True and txout["value"] == "13020000.00000000"
     assert txout["scriptPubKey"]["addresses"] == [MINER]
     assert pow_node.rpc("gettxout", coinbase_txid, 5) is None
+    raw = pow_node.rpc("getrawtransaction", coinbase_txid)
+    verbose = pow_node.rpc("getrawtransaction", coinbase_txid, 1)
+    assert verbose["hex"] == raw and verbose["txid"] == coinbase_txid and verbose["confirmations"] == 12
+    assert list(verbose)[-6:] == ["vJoinSplit", "blockhash", "height", "confirmations", "time", "blocktime"]
+    with pytest.raises(RPCFailure) as failure:
+        pow_node.rpc("getrawtransaction", "11" * 32)
+    assert (failure.value.code, failure.value.message) == (-5, "No information available about transaction")
     getinfo = pow_node.rpc("getinfo")
     fixture_keys = ["version", "protocolversion", "blocks", "timeoffset", "connections", "proxy", "difficulty", "testnet", "relayfee", "errors"]
     assert list(getinfo) == fixture_keys and getinfo["blocks"] == 12 and getinfo["relayfee"] == "0.00000100"

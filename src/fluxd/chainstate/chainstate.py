@@ -38,8 +38,8 @@ from fluxd.storage.format_version import check_format_version
 from fluxd.storage.kv import KVStore, StorageError, WriteBatch
 
 log = logging.getLogger("fluxd.chainstate")
-COLUMNS = ("meta", "block_index", "coins", "undo")
-CHAINSTATE_FORMAT_VERSION = 2
+COLUMNS = ("meta", "block_index", "coins", "undo", "txindex")
+CHAINSTATE_FORMAT_VERSION = 3
 TIP_KEY = b"tip"
 
 
@@ -51,12 +51,14 @@ class Chainstate:
         block_files: BlockFiles,
         now: Callable[[], int],
         verifier: ScriptVerifier | None = None,
+        txindex: bool = True,
     ) -> None:
         self.params = params
         self.store = store
         self.block_files = block_files
         self.now = now
         self.verifier = verifier or ScriptVerifier()
+        self.txindex = txindex
         self.index: dict[bytes, BlockIndexEntry] = {}
         self.active: list[BlockIndexEntry] = []
         self.lock = threading.RLock()
@@ -120,6 +122,20 @@ class Chainstate:
 
     def read_block(self, entry: BlockIndexEntry) -> Block:
         return Block.from_bytes(self.block_files.read(BlockPos(entry.file_no, entry.data_pos)))
+
+    def find_transaction(self, txid_rev: bytes):
+        """(transaction, block index entry) from the transaction index, or None."""
+        record = self.store.get("txindex", txid_rev)
+        if record is None:
+            return None
+        entry = self.index.get(record[:32])
+        if entry is None or not entry.have_data():
+            return None
+        block = self.read_block(entry)
+        position = int.from_bytes(record[32:36], "little")
+        if position >= len(block.transactions):
+            return None
+        return block.transactions[position], entry
 
     def get_coin(self, outpoint: OutPoint) -> Coin | None:
         data = self.store.get("coins", outpoint_key(outpoint))
@@ -222,6 +238,9 @@ class Chainstate:
         entry.chain_tx_count = entry.prev.chain_tx_count + result.tx_count
         batch = self._coins_batch(coins)
         batch.put("undo", entry.hash_rev, result.undo.to_bytes())
+        if self.txindex:
+            for position, tx in enumerate(block.transactions):
+                batch.put("txindex", tx.txid_rev, entry.hash_rev + position.to_bytes(4, "little"))
         batch.put("block_index", entry.hash_rev, entry.record_bytes())
         batch.put("meta", TIP_KEY, entry.hash_rev)
         self.store.write(batch)
@@ -239,6 +258,9 @@ class Chainstate:
         coins = CoinsCache(self.get_coin)
         disconnect_transactions(block, BlockUndo.from_bytes(undo_bytes), coins)
         batch = self._coins_batch(coins)
+        if self.txindex:
+            for tx in block.transactions:
+                batch.delete("txindex", tx.txid_rev)
         batch.put("meta", TIP_KEY, entry.prev.hash_rev)
         self.store.write(batch)
         self.active = self.active[:-1]

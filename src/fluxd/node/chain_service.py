@@ -30,7 +30,9 @@ class ChainService:
         par = node.args.get_int("-par", 0)
         self.verifier = ScriptVerifier.with_threads(par if par > 0 else None)
         files = BlockFiles(node.net_dir / "blocks", node.params.message_start)
-        chainstate = Chainstate(node.params, self.store, files, node.clock.now, self.verifier)
+        chainstate = Chainstate(
+            node.params, self.store, files, node.clock.now, self.verifier, txindex=node.args.get_bool("-txindex", True)
+        )
         chainstate.load()
         node.chainstate = chainstate
         log.info("Chain loaded: height %d, tip %s", chainstate.height, chainstate.tip.hash_hum)
