@@ -100,3 +100,35 @@ def test_generate_needs_an_address(tmp_path):
         assert failure.value.code == -32603
     finally:
         node.stop()
+
+
+def test_create_and_sign_raw_transaction(tmp_path):
+    from fluxd.core.address import Destination, encode_destination
+    from fluxd.core.keys import PrivateKey, encode_wif
+    from fluxd.params import networks
+
+    regtest = networks.regtest_params()
+    key = PrivateKey(bytes([3]) * 32)
+    address = encode_destination(Destination("pubkeyhash", key.key_id), regtest.base58)
+    node = NodeProcess(tmp_path / "sign", ["-nuparams=pon:1000", f"-mineraddress={address}"]).start()
+    try:
+        node.rpc("setmocktime", 1_600_000_000)
+        hashes = node.rpc("generate", 3)
+        coinbase = node.rpc("getblock", hashes[1])["tx"][0]
+        raw = node.rpc("createrawtransaction", [{"txid": coinbase, "vout": 0}], {MINER: 1.5})
+        decoded = node.rpc("decoderawtransaction", raw)
+        assert decoded["vout"][0]["value"] == "1.50000000" and decoded["vin"][0]["txid"] == coinbase
+        signed = node.rpc("signrawtransaction", raw, None, [encode_wif(key, regtest.base58)])
+        assert signed["complete"] is True and list(signed) == ["hex", "complete"]
+        wrong = node.rpc("signrawtransaction", raw, None, [encode_wif(PrivateKey(bytes([4]) * 32), regtest.base58)])
+        assert wrong["complete"] is False and wrong["errors"][0]["txid"] == coinbase
+        missing = node.rpc("signrawtransaction", node.rpc("createrawtransaction", [{"txid": "22" * 32, "vout": 1}], {}))
+        assert missing["errors"][0]["error"] == "Input not found or already spent"
+        with pytest.raises(RPCFailure) as failure:
+            node.rpc("createrawtransaction", [], {"notanaddress": 1})
+        assert (failure.value.code, failure.value.message) == (-5, "Invalid Flux address: notanaddress")
+        with pytest.raises(RPCFailure) as failure:
+            node.rpc("signrawtransaction", raw, None, ["bad"])
+        assert (failure.value.code, failure.value.message) == (-5, "Invalid private key")
+    finally:
+        node.stop()

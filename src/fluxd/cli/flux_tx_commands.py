@@ -10,14 +10,14 @@ from fluxd.core.amount import parse_amount, parse_money, AmountError
 from fluxd.core.keys import InvalidKeyError, decode_wif
 from fluxd.core.script import is_p2sh
 from fluxd.core.script_asm import ScriptParseError, parse_script
-from fluxd.core.signature_encoding import SIGHASH_ANYONECANPAY, SIGHASH_NAMES, SIGHASH_SINGLE
+from fluxd.core.signature_encoding import SIGHASH_NAMES
 from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
 from fluxd.params.chainparams import ChainParams
 from fluxd.params.upgrades import current_epoch_branch_id
 from fluxd.util.args import atoi
 from fluxd.util.hexutil import HexError, hum_to_rev, is_hex
-from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
+from fluxd.wallet.signing import KeyStore, sign_inputs
 
 MAX_BLOCK_SIZE = 2_000_000
 MIN_TXOUT_SIZE = 9
@@ -136,21 +136,7 @@ class TxEditor:
         store = self._keystore()
         prevouts = self._prevouts(store)
         branch_id = current_epoch_branch_id(self.params, height)
-        hash_single = (hash_type & ~SIGHASH_ANYONECANPAY) == SIGHASH_SINGLE
-        tx = self.tx
-        for index, txin in enumerate(tx.vin):
-            known = prevouts.get(txin.prevout)
-            if known is None or (hash_single and index >= len(tx.vout)):
-                continue
-            script_pubkey, amount = known
-            script_sig, _complete = produce_signature(
-                store, script_pubkey, SigningInput(tx, index, amount, hash_type, branch_id)
-            )
-            if script_sig:
-                vin = list(tx.vin)
-                vin[index] = TxIn(txin.prevout, script_sig, txin.sequence)
-                tx = tx.copy_with(vin=tuple(vin))
-        self.tx = tx
+        self.tx, _errors = sign_inputs(self.tx, store, prevouts.get, hash_type, branch_id)
 
     def _keystore(self) -> KeyStore:
         if "privatekeys" not in self.registers:

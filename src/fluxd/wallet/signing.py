@@ -104,3 +104,42 @@ def _replace_script_sig(tx: Transaction, index: int, script_sig: bytes):
     old = vin[index]
     vin[index] = old.__class__(old.prevout, script_sig, old.sequence)
     return tuple(vin)
+
+
+@dataclass(frozen=True)
+class InputError:
+    """One entry of signrawtransaction's "errors" (C++ TxInErrorToJSON)."""
+
+    input_index: int
+    message: str
+
+
+def sign_inputs(
+    tx: Transaction,
+    store: KeyStore,
+    spent_output,
+    hash_type: int,
+    branch_id: int,
+) -> tuple[Transaction, list[InputError]]:
+    """Sign every input we can; ``spent_output(outpoint)`` gives (script_pubkey, amount) or None.
+
+    Inputs we cannot complete keep their scriptSig and are reported, as C++ signrawtransaction does.
+    """
+    hash_single = (hash_type & ~0x80) == 3
+    vin = list(tx.vin)
+    errors: list[InputError] = []
+    for index, txin in enumerate(tx.vin):
+        known = spent_output(txin.prevout)
+        if known is None:
+            errors.append(InputError(index, "Input not found or already spent"))
+            continue
+        script_pubkey, amount = known
+        if not hash_single or index < len(tx.vout):
+            script_sig, _ = produce_signature(store, script_pubkey, SigningInput(tx, index, amount, hash_type, branch_id))
+            if script_sig:
+                vin[index] = txin.__class__(txin.prevout, script_sig, txin.sequence)
+        checker = SignatureChecker(tx, index, amount)
+        error = verify_script(vin[index].script_sig, script_pubkey, STANDARD_SCRIPT_VERIFY_FLAGS, checker, branch_id)
+        if error is not ScriptError.OK:
+            errors.append(InputError(index, error.message))
+    return tx.copy_with(vin=tuple(vin)), errors
