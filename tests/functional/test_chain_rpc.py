@@ -75,8 +75,13 @@ def test_restart_keeps_chain_and_invalidate_reconsider(pow_node):
     assert pow_node.stop() == 0
     pow_node.start()
     assert pow_node.rpc("getblockcount") == 6 and pow_node.rpc("getbestblockhash") == hashes[-1]
+    assert pow_node.rpc("verifychain", 3, 6) is True
     pow_node.rpc("invalidateblock", hashes[3])
     assert pow_node.rpc("getblockcount") == 3
+    tips = pow_node.rpc("getchaintips")
+    assert tips[0] == {"height": 6, "hash": hashes[-1], "branchlen": 3, "status": "invalid"}
+    assert tips[1] == {"height": 3, "hash": hashes[2], "branchlen": 0, "status": "active"}
+    assert pow_node.rpc("estimatefee", 2) == -1
     pow_node.rpc("reconsiderblock", hashes[3])
     assert pow_node.rpc("getbestblockhash") == hashes[-1]
 

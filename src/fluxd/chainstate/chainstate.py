@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 
 from fluxd.chainstate.block_index import (
+    BLOCK_FAILED_CHILD,
+    BLOCK_FAILED_MASK,
     BLOCK_FAILED_VALID,
     BLOCK_HAVE_DATA,
     BLOCK_HAVE_UNDO,
@@ -154,6 +156,8 @@ class Chainstate:
             entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
             entry.status |= BLOCK_HAVE_DATA
             entry.tx_count = len(block.transactions)
+            if entry.prev is not None and entry.prev.chain_tx_count:
+                entry.chain_tx_count = entry.prev.chain_tx_count + entry.tx_count
             self._store_entry(entry)
             self.activate_best_chain()
             return entry
@@ -188,7 +192,7 @@ class Chainstate:
     def _best_candidate(self) -> BlockIndexEntry:
         best = self.tip
         for entry in self.index.values():
-            if entry.chainwork < best.chainwork or not entry.have_data() or entry.status & BLOCK_FAILED_VALID:
+            if entry.chainwork < best.chainwork or not entry.have_data() or entry.status & BLOCK_FAILED_MASK:
                 continue
             if entry.chainwork == best.chainwork and (self.contains(best) or entry.sequence_id >= best.sequence_id):
                 continue
@@ -199,7 +203,7 @@ class Chainstate:
     def _path_connectable(self, entry: BlockIndexEntry) -> bool:
         walker: BlockIndexEntry | None = entry
         while walker is not None and not self.contains(walker):
-            if not walker.have_data() or walker.status & BLOCK_FAILED_VALID:
+            if not walker.have_data() or walker.status & BLOCK_FAILED_MASK:
                 return False
             walker = walker.prev
         return walker is not None
@@ -278,18 +282,45 @@ class Chainstate:
         entry.status |= BLOCK_FAILED_VALID
         self._store_entry(entry)
 
+    def fork_point(self, entry: BlockIndexEntry) -> BlockIndexEntry:
+        """CChain::FindFork: the last block of ``entry``'s branch that is on the active chain."""
+        walker = entry
+        while not self.contains(walker):
+            walker = walker.prev
+        return walker
+
+    def verify_recent(self, depth: int) -> bool:
+        """verifychain: re-read and re-check the last ``depth`` blocks and their undo data."""
+        for entry in reversed(self.active[max(1, len(self.active) - depth) :]):
+            try:
+                block = self.read_block(entry)
+                check_block(self.params, block, self.now() + 7200, self.height, check_pow=True)
+                if block.hash_rev != entry.hash_rev or self.store.get("undo", entry.hash_rev) is None:
+                    return False
+            except (ValidationError, StorageError, ValueError) as failure:
+                log.error("verifychain: block %s at height %d failed: %s", entry.hash_hum, entry.height, failure)
+                return False
+        return True
+
     # ----- operator actions -----------------------------------------------------------------------
     def invalidate_block(self, entry: BlockIndexEntry) -> None:
+        """InvalidateBlock: the block is failed, every block built on it is a failed child."""
         with self.lock:
             while self.contains(entry) and self.tip is not entry.prev:
                 self._disconnect_tip()
             self._mark_failed(entry)
+            for candidate in list(self.index.values()):
+                if candidate.height > entry.height and candidate.ancestor(entry.height) is entry:
+                    candidate.status |= BLOCK_FAILED_CHILD
+                    self._store_entry(candidate)
             self.activate_best_chain()
 
     def reconsider_block(self, entry: BlockIndexEntry) -> None:
+        """ResetBlockFailureFlags: clear failures of the block, its descendants and its ancestors."""
         with self.lock:
-            for candidate in self.index.values():
-                if candidate.status & BLOCK_FAILED_VALID and candidate.ancestor(entry.height) is entry:
-                    candidate.status &= ~BLOCK_FAILED_VALID
+            for candidate in list(self.index.values()):
+                related = candidate.ancestor(entry.height) is entry or entry.ancestor(candidate.height) is candidate
+                if related and candidate.status & BLOCK_FAILED_MASK:
+                    candidate.status &= ~BLOCK_FAILED_MASK
                     self._store_entry(candidate)
             self.activate_best_chain()

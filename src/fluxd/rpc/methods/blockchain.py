@@ -283,6 +283,7 @@ def register(table: RPCTable) -> None:
     table.register("invalidateblock", "blockchain", rpc_invalidateblock, INVALIDATEBLOCK_HELP)
     table.register("reconsiderblock", "blockchain", rpc_reconsiderblock, RECONSIDERBLOCK_HELP)
     register_gettxout(table)
+    register_tips(table)
 
 
 
@@ -323,3 +324,72 @@ def rpc_gettxout(node, params):
 
 def register_gettxout(table: RPCTable) -> None:
     table.register("gettxout", "blockchain", rpc_gettxout, GETTXOUT_HELP)
+
+
+GETCHAINTIPS_HELP = """getchaintips ( blockheight )
+Return information about all known tips in the block tree, including the main chain as well as orphaned branches.
+
+Arguments:
+1. blockheight   (numeric, optional) only show tips at or above this height
+"""
+VERIFYCHAIN_HELP = """verifychain ( checklevel numblocks )
+
+Verifies blockchain database.
+
+Arguments:
+1. checklevel   (numeric, optional, 0-4, default=3) How thorough the block verification is.
+2. numblocks    (numeric, optional, default=288, 0=all) The number of blocks to check.
+
+Result:
+true|false       (boolean) Verified or not
+"""
+
+
+def _tip_status(chainstate, entry) -> str:
+    if chainstate.contains(entry):
+        return "active"
+    if entry.status & 96:
+        return "invalid"
+    if entry.chain_tx_count == 0:
+        return "headers-only"
+    if entry.is_valid(5):
+        return "valid-fork"
+    if entry.is_valid(2):
+        return "valid-headers"
+    return "unknown"
+
+
+def rpc_getchaintips(node, params):
+    check_count(params, 0, 1, GETCHAINTIPS_HELP)
+    chainstate = node.chainstate
+    min_height = 0
+    if params:
+        requested = get_int(params[0])
+        min_height = requested if 0 <= requested <= chainstate.height else 0
+    recent = [entry for entry in list(chainstate.index.values()) if entry.height >= min_height]
+    referenced = {id(entry.prev) for entry in recent if entry.prev is not None and entry.prev.height >= min_height}
+    tips = {id(entry): entry for entry in recent if id(entry) not in referenced}
+    tips[id(chainstate.tip)] = chainstate.tip
+    ordered = sorted(tips.values(), key=lambda entry: (-entry.height, entry.hash_rev))
+    return [
+        {
+            "height": entry.height,
+            "hash": entry.hash_hum,
+            "branchlen": entry.height - chainstate.fork_point(entry).height,
+            "status": _tip_status(chainstate, entry),
+        }
+        for entry in ordered
+    ]
+
+
+def rpc_verifychain(node, params):
+    check_count(params, 0, 2, VERIFYCHAIN_HELP)
+    if params:
+        get_int(params[0])
+    depth = get_int(params[1]) if len(params) > 1 else 288
+    return node.chainstate.verify_recent(depth if depth > 0 else node.chainstate.height)
+
+
+def register_tips(table: RPCTable) -> None:
+    table.register("getchaintips", "blockchain", rpc_getchaintips, GETCHAINTIPS_HELP)
+    table.register("verifychain", "blockchain", rpc_verifychain, VERIFYCHAIN_HELP)

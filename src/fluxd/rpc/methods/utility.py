@@ -147,9 +147,36 @@ def rpc_getblocksubsidy(node, params):
     return {"miner": amount_to_decimal(block_subsidy(node.params, height))}
 
 
+ESTIMATEFEE_HELP = """estimatefee nblocks
+
+Estimates the approximate fee per kilobyte
+needed for a transaction to begin confirmation
+within nblocks blocks.
+
+Arguments:
+1. nblocks     (numeric)
+
+Result:
+n :    (numeric) estimated fee-per-kilobyte
+
+-1.0 is returned if not enough transactions and
+blocks have been observed to make an estimate.
+"""
+
+
+def rpc_estimatefee(node, params):
+    """Without a fee estimator (it comes with the mempool) there is never enough data: -1.0 as C++ answers then."""
+    check_count(params, 1, 1, ESTIMATEFEE_HELP)
+    get_int(params[0])
+    estimator = getattr(node, "fee_estimator", None)
+    rate = estimator.estimate(params[0]) if estimator is not None else 0
+    return amount_to_decimal(rate) if rate else -1.0
+
+
 def register(table: RPCTable) -> None:
     table.register("validateaddress", "util", rpc_validateaddress, VALIDATEADDRESS_HELP)
     table.register("decodescript", "rawtransactions", rpc_decodescript, DECODESCRIPT_HELP)
     table.register("verifymessage", "util", rpc_verifymessage, VERIFYMESSAGE_HELP)
     table.register("createmultisig", "util", rpc_createmultisig, CREATEMULTISIG_HELP)
     table.register("getblocksubsidy", "mining", rpc_getblocksubsidy, GETBLOCKSUBSIDY_HELP)
+    table.register("estimatefee", "util", rpc_estimatefee, ESTIMATEFEE_HELP)
