@@ -137,3 +137,18 @@ def test_create_and_sign_raw_transaction(tmp_path):
         assert (failure.value.code, failure.value.message) == (-5, "Invalid private key")
     finally:
         node.stop()
+
+
+def test_daemon_endpoints(pow_node):
+    import json as _json
+
+    pow_node.rpc("setmocktime", 1_600_000_000)
+    hashes = pow_node.rpc("generate", 2)
+    status, body, _ = pow_node.raw_request(b"", method="GET", path="/daemon/getblockhash?height=2")
+    assert status == 200 and _json.loads(body) == {"result": hashes[1], "error": None, "id": None}
+    status, body, _ = pow_node.raw_request(b'{"params":["2", 0]}', path="/daemon/getblock")
+    assert status == 200 and _json.loads(body)["result"].startswith("04000000")
+    status, body, _ = pow_node.raw_request(b"", method="GET", path="/daemon/getblockhash?params=%5B9%5D")
+    assert _json.loads(body)["error"] == {"code": -8, "message": "Block height out of range"}
+    status, _, _ = pow_node.raw_request(b"", method="GET", path="/daemon/getblockcount", auth="x:y")
+    assert status == 401

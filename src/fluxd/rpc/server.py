@@ -22,6 +22,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from fluxd.rpc.daemon_endpoint import params_from_body, params_from_query
 from fluxd.rpc.errors import RPC_INVALID_REQUEST, RPC_METHOD_NOT_FOUND, RPC_PARSE_ERROR, RPCError
 from fluxd.rpc.registry import RPCTable
 from fluxd.util.univalue import RawNumber, dumps
@@ -121,7 +122,13 @@ class RPCServer:
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=32 * 1024 * 1024, middlewares=[self._guard])
         app.add_routes(self.extra_routes)
-        app.add_routes([web.route("*", "/", self._jsonrpc), web.route("*", "/wallet/{tail:.*}", self._jsonrpc)])
+        app.add_routes(
+            [
+                web.route("*", "/", self._jsonrpc),
+                web.route("*", "/wallet/{tail:.*}", self._jsonrpc),
+                web.route("*", "/daemon/{method:[^/]*}", self._daemon),
+            ]
+        )
         return app
 
     @web.middleware
@@ -180,6 +187,26 @@ class RPCServer:
             status = 400 if error.code == RPC_INVALID_REQUEST else 404 if error.code == RPC_METHOD_NOT_FOUND else 500
             return _json_response(dumps(reply_object(None, error.to_json(), request_id)) + "\n", status)
         return _json_response(text, 200)
+
+    async def _daemon(self, request: web.Request) -> web.Response:
+        """/daemon/<method>: query or body parameters, always 200 with a JSON-RPC reply."""
+        denied = await self._authorized(request)
+        if denied is not None:
+            return denied
+        method = request.match_info["method"].strip("/")
+        if not method:
+            return web.Response(status=404, text="not found")
+        try:
+            if request.method == "GET":
+                params = params_from_query(request.query_string)
+            elif request.method == "POST":
+                params = params_from_body(await request.read())
+            else:
+                raise RPCError(RPC_INVALID_REQUEST, "method not allowed")
+            reply = reply_object(await self.call(method, params), None, None)
+        except RPCError as error:
+            reply = reply_object(None, error.to_json(), None)
+        return _json_response(dumps(reply) + "\n", 200)
 
     async def _one(self, item) -> dict:
         request_id = item.get("id") if isinstance(item, dict) else None
