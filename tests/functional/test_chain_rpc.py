@@ -152,3 +152,27 @@ def test_daemon_endpoints(pow_node):
     assert _json.loads(body)["error"] == {"code": -8, "message": "Block height out of range"}
     status, _, _ = pow_node.raw_request(b"", method="GET", path="/daemon/getblockcount", auth="x:y")
     assert status == 401
+
+
+def test_rest_interface(tmp_path):
+    node = NodeProcess(tmp_path / "rest", ["-nuparams=pon:1000", f"-mineraddress={MINER}", "-rest"]).start()
+    try:
+        node.rpc("setmocktime", 1_600_000_000)
+        hashes = node.rpc("generate", 3)
+        coinbase = node.rpc("getblock", hashes[0])["tx"][0]
+        status, body, _ = node.raw_request(b"", method="GET", path=f"/rest/tx/{coinbase}.hex", auth="")
+        assert status == 200 and body.decode().strip() == node.rpc("getrawtransaction", coinbase)
+        status, body, _ = node.raw_request(b"", method="GET", path=f"/rest/block/{hashes[1]}.json", auth="")
+        assert status == 200 and b'"hash":"' + hashes[1].encode() in body
+        status, body, _ = node.raw_request(b"", method="GET", path=f"/rest/block/notxdetails/{hashes[1]}.bin", auth="")
+        assert status == 200 and body.hex() == node.rpc("getblock", hashes[1], 0)
+        status, body, _ = node.raw_request(b"", method="GET", path=f"/rest/headers/2/{hashes[0]}.json", auth="")
+        assert status == 200 and len(__import__("json").loads(body)) == 2
+        status, body, _ = node.raw_request(b"", method="GET", path="/rest/chaininfo.json", auth="")
+        assert status == 200 and b'"blocks":3' in body
+        status, body, _ = node.raw_request(b"", method="GET", path="/rest/tx/xyz.json", auth="")
+        assert status == 400 and body == b"Invalid hash: xyz\r\n"
+        status, body, _ = node.raw_request(b"", method="GET", path=f"/rest/block/{hashes[1]}.txt", auth="")
+        assert status == 404 and body.startswith(b"output format not found")
+    finally:
+        node.stop()

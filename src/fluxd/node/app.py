@@ -103,6 +103,10 @@ async def run_node(node: Node, install_signals: bool = True) -> int:
         raise StartupError(f"Invalid -rpcallowip subnet specification: {exc}") from None
     port = node.args.get_int("-rpcport", node.params.rpc_port)
     server = RPCServer(node.rpc_table, node, auth, allow, node.args.get_int("-rpcthreads", 4))
+    if node.args.get_bool("-rest"):
+        from fluxd.rpc.rest import rest_routes
+
+        server.extra_routes = rest_routes(node, node.rpc_table, server.executor)
     node.rpc_server = server
     started: list = []
     try:
