@@ -44,6 +44,9 @@ def test_generate_and_read_blocks(pow_node):
     with pytest.raises(RPCFailure) as failure:
         pow_node.rpc("getrawtransaction", "11" * 32)
     assert (failure.value.code, failure.value.message) == (-5, "No information available about transaction")
+    stats = pow_node.rpc("gettxoutsetinfo")
+    assert list(stats) == ["height", "bestblock", "transactions", "txouts", "bytes_serialized", "hash_serialized", "total_amount"]
+    assert stats["height"] == 12 and stats["transactions"] == 12 and stats["txouts"] == 15
     getinfo = pow_node.rpc("getinfo")
     fixture_keys = ["version", "protocolversion", "blocks", "timeoffset", "connections", "proxy", "difficulty", "testnet", "relayfee", "errors"]
     assert list(getinfo) == fixture_keys and getinfo["blocks"] == 12 and getinfo["relayfee"] == "0.00000100"

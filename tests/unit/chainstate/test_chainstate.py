@@ -82,6 +82,12 @@ def test_reorg_to_more_work_and_identical_utxo_by_two_paths(tmp_path):
     for block in main_blocks[:3] + side:
         second.process_block(block)
     assert coin_snapshot(first) == coin_snapshot(second)
+    from fluxd.chainstate.utxo_stats import utxo_stats, varint
+
+    one = utxo_stats(first.store, first.tip.hash_rev, first.height)
+    two = utxo_stats(second.store, second.tip.hash_rev, second.height)
+    assert one == two and one.txouts > 0
+    assert [varint(n).hex() for n in (0, 127, 128, 255, 16384, 16511, 65535)] == ["00", "7f", "8000", "807f", "ff00", "ff7f", "82fe7f"]
     for block in main_blocks[3:]:
         second.process_block(block)
     assert second.tip.hash_rev == side[-1].hash_rev

@@ -9,6 +9,7 @@ from fluxd.params.upgrades import UPGRADE_INFO, Upgrade, UpgradeState, current_e
 from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPCError
 from fluxd.rpc.params import check_count, get_bool, get_int, get_str, parse_hash
 from fluxd.rpc.registry import RPCTable
+from fluxd.chainstate.utxo_stats import utxo_stats
 from fluxd.core.amount import amount_to_decimal
 from fluxd.core.tx_parts import OutPoint
 from fluxd.rpc.tx_json import script_pubkey_json
@@ -284,6 +285,7 @@ def register(table: RPCTable) -> None:
     table.register("reconsiderblock", "blockchain", rpc_reconsiderblock, RECONSIDERBLOCK_HELP)
     register_gettxout(table)
     register_tips(table)
+    register_utxo_stats(table)
 
 
 
@@ -393,3 +395,32 @@ def rpc_verifychain(node, params):
 def register_tips(table: RPCTable) -> None:
     table.register("getchaintips", "blockchain", rpc_getchaintips, GETCHAINTIPS_HELP)
     table.register("verifychain", "blockchain", rpc_verifychain, VERIFYCHAIN_HELP)
+
+
+GETTXOUTSETINFO_HELP = """gettxoutsetinfo
+
+Returns statistics about the unspent transaction output set.
+Note this call may take some time.
+"""
+
+
+def rpc_gettxoutsetinfo(node, params):
+    check_count(params, 0, 0, GETTXOUTSETINFO_HELP)
+    chainstate = node.chainstate
+    with chainstate.lock:
+        tip = chainstate.tip
+        snapshot = chainstate.store.snapshot()
+    stats = utxo_stats(snapshot, tip.hash_rev, tip.height)
+    return {
+        "height": stats.height,
+        "bestblock": rev_to_hum(stats.best_block_rev),
+        "transactions": stats.transactions,
+        "txouts": stats.txouts,
+        "bytes_serialized": stats.bytes_serialized,
+        "hash_serialized": rev_to_hum(stats.hash_serialized_rev),
+        "total_amount": amount_to_decimal(stats.total_amount),
+    }
+
+
+def register_utxo_stats(table: RPCTable) -> None:
+    table.register("gettxoutsetinfo", "blockchain", rpc_gettxoutsetinfo, GETTXOUTSETINFO_HELP)
