@@ -117,11 +117,12 @@ def minimal_from_indices(indices: list[int], collision_bits: int) -> bytes:
 
 
 def _leaf(shape: EquihashShape, hashes: dict[int, bytes], state, index: int) -> int:
+    """The n hash bits of ``index`` as an int (the expanded form's chunks, without their padding)."""
     group = index // shape.indices_per_hash
     if group not in hashes:
         hashes[group] = generate_hash(shape, state, group)
     start = (index % shape.indices_per_hash) * shape.slice_bytes
-    return int.from_bytes(expand_array(hashes[group][start : start + shape.slice_bytes], shape.collision_bits), "big")
+    return int.from_bytes(hashes[group][start : start + shape.slice_bytes], "big") >> (shape.slice_bytes * 8 - shape.n)
 
 
 def is_valid_solution(params: EquihashParams, header_input: bytes, solution: bytes) -> bool:
@@ -132,8 +133,8 @@ def is_valid_solution(params: EquihashParams, header_input: bytes, solution: byt
     state = base_state(shape, header_input)
     hashes: dict[int, bytes] = {}
     rows = [(_leaf(shape, hashes, state, index), (index,)) for index in indices_from_minimal(solution, shape.collision_bits)]
-    hash_bits = shape.hash_length * 8
-    step = shape.collision_bytes * 8
+    hash_bits = shape.n
+    step = shape.collision_bits
     while len(rows) > 1:
         shift = hash_bits - step
         keep = (1 << shift) - 1

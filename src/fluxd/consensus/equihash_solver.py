@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 
 from fluxd.consensus.equihash import (
     base_state,
-    expand_array,
     generate_hash,
     minimal_from_indices,
     shape_of,
@@ -34,7 +33,7 @@ def _initial_rows(params: EquihashParams, header_input: bytes) -> list[tuple[int
             if index >= count:
                 break
             piece = digest[slot * shape.slice_bytes : (slot + 1) * shape.slice_bytes]
-            rows.append((int.from_bytes(expand_array(piece, shape.collision_bits), "big"), (index,)))
+            rows.append((int.from_bytes(piece, "big") >> (shape.slice_bytes * 8 - shape.n), (index,)))
     return rows
 
 
@@ -65,8 +64,8 @@ def solve(params: EquihashParams, header_input: bytes) -> list[bytes]:
     """All minimal-encoded solutions for the 140-byte header input."""
     shape = shape_of(params)
     rows = _initial_rows(params, header_input)
-    hash_bits = shape.hash_length * 8
-    step = shape.collision_bytes * 8
+    hash_bits = shape.n
+    step = shape.collision_bits
     for _ in range(shape.k - 1):
         shift = hash_bits - step
         rows = _collide(rows, shift, (1 << shift) - 1)
