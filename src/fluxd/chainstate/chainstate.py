@@ -29,7 +29,7 @@ from fluxd.chainstate.connect import connect_transactions, disconnect_transactio
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.undo import BlockUndo
 from fluxd.consensus.block_check import check_block, contextual_check_block_header
-from fluxd.consensus.compact import block_proof
+from fluxd.consensus.arith import block_work
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block, BlockHeader
 from fluxd.core.tx_parts import OutPoint
@@ -94,7 +94,7 @@ class Chainstate:
     def _write_genesis(self) -> None:
         genesis = build_genesis_block(self.params)
         pos = self.block_files.append(genesis.to_bytes(), sync=True)
-        entry = BlockIndexEntry(genesis.header, 0, block_proof(genesis.header.bits, genesis.header.version))
+        entry = BlockIndexEntry(genesis.header, 0, block_work(genesis.header.bits, genesis.header.version))
         entry.status = BLOCK_VALID_SCRIPTS | BLOCK_HAVE_DATA
         entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
         entry.tx_count = entry.chain_tx_count = len(genesis.transactions)
@@ -175,7 +175,7 @@ class Chainstate:
         if prev.status & BLOCK_FAILED_VALID:
             raise ValidationError("bad-prevblk", 100)
         contextual_check_block_header(self.params, header, prev)
-        entry = BlockIndexEntry(header, prev.height + 1, prev.chainwork + block_proof(header.bits, header.version), prev)
+        entry = BlockIndexEntry(header, prev.height + 1, prev.chainwork + block_work(header.bits, header.version), prev)
         entry.status = BLOCK_VALID_TREE
         self._sequence += 1
         entry.sequence_id = self._sequence

@@ -8,7 +8,7 @@ time and difficulty.
 
 from __future__ import annotations
 
-from fluxd.consensus.compact import check_proof_of_work, set_compact
+from fluxd.consensus.arith import check_proof_of_work, set_compact
 from fluxd.consensus.difficulty import ChainEntry, median_time_past, next_pon_work_required, next_work_required
 from fluxd.consensus.equihash import check_equihash_solution
 from fluxd.consensus.equihash_epochs import solution_size_allowed
@@ -48,7 +48,7 @@ def check_block_header(params: ChainParams, header: BlockHeader, adjusted_time: 
         prefix = header.prefix_bytes() + header.nonce_rev
         if check_pow and not check_equihash_solution(prefix, header.solution):
             reject("invalid-solution")
-        if check_pow and not check_proof_of_work(header.hash_rev, header.bits, params.pow_limit, params.is_regtest):
+        if check_pow and not check_proof_of_work(header.hash_rev, header.bits, params.pow_limit, is_regtest=params.is_regtest):
             reject("high-hash", 50)
     _check_future_time(params, header, adjusted_time, tip_height)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fluxd.consensus.compact import get_compact
+from fluxd.consensus.arith import get_compact
 from fluxd.params.upgrades import UPGRADE_INFO, Upgrade, UpgradeState, current_epoch_branch_id, upgrade_state
 from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPCError
 from fluxd.rpc.params import check_count, get_bool, get_int, get_str, parse_hash

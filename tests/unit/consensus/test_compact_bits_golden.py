@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from fluxd.consensus.compact import block_proof, check_proof_of_work, get_compact, set_compact
+from fluxd.consensus.arith import block_work, check_proof_of_work, get_compact, set_compact
+
+
+def block_proof(bits: int, version: int = 4) -> int:
+    return block_work(bits, version)
 from fluxd.util.hexutil import hum_to_rev
 from tests.vectors import load_json
 
