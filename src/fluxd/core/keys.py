@@ -8,6 +8,7 @@ from typing import Protocol
 import coincurve
 
 from fluxd.core.base58 import Base58Error, b58check_decode, b58check_encode
+from fluxd.core.fluxnode_tx import pubkey_length_from_header
 from fluxd.core.hashes import hash160
 
 CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -19,18 +20,9 @@ class InvalidKeyError(ValueError):
     """A key that cannot be parsed or is outside the curve's range."""
 
 
-def pubkey_size_from_header(first_byte: int) -> int:
-    """CPubKey::GetLen: 33 for 0x02/0x03, 65 for 0x04/0x06/0x07, else 0."""
-    if first_byte in (2, 3):
-        return COMPRESSED_PUBKEY_SIZE
-    if first_byte in (4, 6, 7):
-        return UNCOMPRESSED_PUBKEY_SIZE
-    return 0
-
-
 def is_pubkey_size_valid(pubkey: bytes) -> bool:
     """CPubKey::IsValid: the length matches the header byte."""
-    return bool(pubkey) and pubkey_size_from_header(pubkey[0]) == len(pubkey)
+    return bool(pubkey) and pubkey_length_from_header(pubkey[0]) == len(pubkey)
 
 
 def is_fully_valid_pubkey(pubkey: bytes) -> bool:

@@ -26,9 +26,8 @@ def script_pubkey_json(script: bytes, prefixes, include_hex: bool = True) -> dic
     return entry
 
 
-def tx_to_univ(tx: Transaction, prefixes, block_hash_rev: bytes | None = None) -> dict:
-    """TxToUniv (flux-tx -json)."""
-    entry: dict = {"txid": tx.txid_hum, "version": tx.version, "locktime": tx.lock_time}
+def vin_json(tx: Transaction) -> list[dict]:
+    """The "vin" array shared by TxToUniv and TxToJSON."""
     vin = []
     for txin in tx.vin:
         item: dict = {}
@@ -40,7 +39,13 @@ def tx_to_univ(tx: Transaction, prefixes, block_hash_rev: bytes | None = None) -
             item["scriptSig"] = {"asm": script_to_asm(txin.script_sig, True), "hex": txin.script_sig.hex()}
         item["sequence"] = txin.sequence
         vin.append(item)
-    entry["vin"] = vin
+    return vin
+
+
+def tx_to_univ(tx: Transaction, prefixes, block_hash_rev: bytes | None = None) -> dict:
+    """TxToUniv (flux-tx -json)."""
+    entry: dict = {"txid": tx.txid_hum, "version": tx.version, "locktime": tx.lock_time}
+    entry["vin"] = vin_json(tx)
     entry["vout"] = [
         {"value": RawNumber(format_money(txout.value)), "n": index, "scriptPubKey": script_pubkey_json(txout.script_pubkey, prefixes)}
         for index, txout in enumerate(tx.vout)

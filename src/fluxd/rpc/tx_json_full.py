@@ -9,7 +9,7 @@ from fluxd.core.fluxnode_tx import FLUXNODE_CONFIRM_TX_TYPE, FLUXNODE_START_TX_T
 from fluxd.core.fluxnode_tx import has_delegates_feature, is_normal_layout, is_p2sh_layout
 from fluxd.core.script_asm import script_to_asm
 from fluxd.core.transaction import Transaction
-from fluxd.rpc.tx_json import script_pubkey_json
+from fluxd.rpc.tx_json import script_pubkey_json, vin_json
 from fluxd.util.hexutil import rev_to_hum
 
 TIER_NAMES = {1: "CUMULUS", 2: "NIMBUS", 3: "STRATUS"}
@@ -121,18 +121,7 @@ def _regular_fields(tx: Transaction, prefixes) -> dict:
     entry["locktime"] = tx.lock_time
     if tx.overwintered:
         entry["expiryheight"] = tx.expiry_height
-    vin = []
-    for txin in tx.vin:
-        item: dict = {}
-        if tx.is_coinbase():
-            item["coinbase"] = txin.script_sig.hex()
-        else:
-            item["txid"] = txin.prevout.txid_hum
-            item["vout"] = txin.prevout.n
-            item["scriptSig"] = {"asm": script_to_asm(txin.script_sig, True), "hex": txin.script_sig.hex()}
-        item["sequence"] = txin.sequence
-        vin.append(item)
-    entry["vin"] = vin
+    entry["vin"] = vin_json(tx)
     entry["vout"] = [
         {"value": amount_to_decimal(out.value), "valueZat": out.value, "valueSat": out.value, "n": index,
          "scriptPubKey": script_pubkey_json(out.script_pubkey, prefixes)}
