@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from fluxd.consensus.arith import block_work, check_proof_of_work, get_compact, set_compact
 
