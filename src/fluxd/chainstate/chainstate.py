@@ -28,7 +28,7 @@ from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_key
 from fluxd.chainstate.connect import connect_transactions, disconnect_transactions
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.undo import BlockUndo
-from fluxd.consensus.block_check import check_block, contextual_check_block_header
+from fluxd.consensus.block_check import check_block, check_block_header, contextual_check_block_header
 from fluxd.consensus.arith import block_work
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block, BlockHeader
@@ -43,6 +43,7 @@ log = logging.getLogger("fluxd.chainstate")
 COLUMNS = ("meta", "block_index", "coins", "undo", "txindex")
 CHAINSTATE_FORMAT_VERSION = 3
 TIP_KEY = b"tip"
+MAX_TIP_AGE = 24 * 60 * 60  # DEFAULT_MAX_TIP_AGE
 
 
 class Chainstate:
@@ -66,6 +67,11 @@ class Chainstate:
         self.lock = threading.RLock()
         self._sequence = 0
         self.invalid_reasons: dict[bytes, str] = {}  # block hash -> C++ reject reason (this run)
+        self.best_header: BlockIndexEntry | None = None
+        self.listeners: list[Callable[[str, BlockIndexEntry, Block], None]] = []  # ("connect"|"disconnect", entry, block)
+        self.importing = False  # -reindex / -loadblock in progress (IBD)
+        self._left_ibd = False
+        self._candidates: set[BlockIndexEntry] = set()
 
     # ----- start-up -------------------------------------------------------------------------
     def load(self) -> None:
@@ -79,6 +85,7 @@ class Chainstate:
             self._sequence += 1
             entry.sequence_id = self._sequence
             self.index[entry.hash_rev] = entry
+            self._note_header(entry)
         tip_hash = self.store.get("meta", TIP_KEY)
         if tip_hash is None:
             self._write_genesis()
@@ -87,6 +94,7 @@ class Chainstate:
         if tip is None:
             raise StorageError("The chainstate tip is not in the block index. Restart with -reindex.")
         self.active = [tip.ancestor(height) for height in range(tip.height + 1)]
+        self._rebuild_candidates()
         log.info("Loaded block index: %d entries, tip %s at height %d", len(self.index), tip.hash_hum, tip.height)
         with self.lock:
             self.activate_best_chain()  # blocks stored but not yet connected when the node stopped
@@ -104,6 +112,7 @@ class Chainstate:
         self.store.write(batch, sync=True)
         self.index[entry.hash_rev] = entry
         self.active = [entry]
+        self._note_header(entry)
 
     # ----- queries (callers hold no lock: the active list is replaced, never mutated in place) --
     @property
@@ -121,6 +130,38 @@ class Chainstate:
     def contains(self, entry: BlockIndexEntry) -> bool:
         active = self.active
         return entry.height < len(active) and active[entry.height] is entry
+
+    def is_initial_block_download(self) -> bool:
+        """C++ IsInitialBlockDownload, latched to False once left (height 0 counts as synced, as Flux does)."""
+        if self._left_ibd or self.height == 0:
+            return False
+        tip = self.tip
+        if self.importing or tip.chainwork < self.params.minimum_chain_work or tip.time < self.now() - MAX_TIP_AGE:
+            return True
+        self._left_ibd = True
+        return False
+
+    def locator(self, entry: BlockIndexEntry | None = None) -> list[bytes]:
+        """CChain::GetLocator: hashes stepping back exponentially from ``entry`` (default the tip) to genesis."""
+        walker = entry or self.tip
+        hashes: list[bytes] = []
+        step = 1
+        while walker is not None:
+            hashes.append(walker.hash_rev)
+            if walker.height == 0:
+                break
+            walker = walker.ancestor(max(walker.height - step, 0))
+            if len(hashes) > 10:
+                step *= 2
+        return hashes
+
+    def find_fork_in_locator(self, locator: list[bytes]) -> BlockIndexEntry:
+        """FindForkInGlobalIndex: the first locator hash on the active chain, else genesis."""
+        for block_hash in locator:
+            entry = self.index.get(block_hash)
+            if entry is not None and self.contains(entry):
+                return entry
+        return self.active[0]
 
     def read_block(self, entry: BlockIndexEntry) -> Block:
         return Block.from_bytes(self.block_files.read(BlockPos(entry.file_no, entry.data_pos)))
@@ -151,7 +192,7 @@ class Chainstate:
             if known is not None and known.have_data():
                 return known
             entry = self.accept_header(block.header)
-            check_block(self.params, block, self.now(), self.height)
+            check_block(self.params, block, self.now(), self.height, check_pow=False)  # accept_header checked it
             pos = self.block_files.append(block.to_bytes())
             entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
             entry.status |= BLOCK_HAVE_DATA
@@ -159,6 +200,7 @@ class Chainstate:
             if entry.prev is not None and entry.prev.chain_tx_count:
                 entry.chain_tx_count = entry.prev.chain_tx_count + entry.tx_count
             self._store_entry(entry)
+            self._candidates.add(entry)
             self.activate_best_chain()
             return entry
 
@@ -169,9 +211,10 @@ class Chainstate:
             if existing.status & BLOCK_FAILED_VALID:
                 raise ValidationError("duplicate", 0)
             return existing
+        check_block_header(self.params, header, self.now(), self.height)
         prev = self.index.get(header.prev_block_rev)
         if prev is None:
-            raise ValidationError("prev-blk-not-found", 0)
+            raise ValidationError("bad-prevblk", 10, code=0)
         if prev.status & BLOCK_FAILED_VALID:
             raise ValidationError("bad-prevblk", 100)
         contextual_check_block_header(self.params, header, prev)
@@ -180,8 +223,15 @@ class Chainstate:
         self._sequence += 1
         entry.sequence_id = self._sequence
         self.index[entry.hash_rev] = entry
+        self._note_header(entry)
         self._store_entry(entry)
         return entry
+
+    def _note_header(self, entry: BlockIndexEntry) -> None:
+        best = self.best_header
+        if best is None or entry.chainwork > best.chainwork:
+            if not entry.status & BLOCK_FAILED_MASK:
+                self.best_header = entry
 
     def _store_entry(self, entry: BlockIndexEntry) -> None:
         batch = WriteBatch()
@@ -189,9 +239,15 @@ class Chainstate:
         self.store.write(batch)
 
     # ----- chain selection ----------------------------------------------------------------------
+    def _rebuild_candidates(self) -> None:
+        """Blocks with data that could become the tip (C++ setBlockIndexCandidates, loosely)."""
+        self._candidates = {entry for entry in self.index.values() if entry.have_data() and not entry.status & BLOCK_FAILED_MASK}
+
     def _best_candidate(self) -> BlockIndexEntry:
         best = self.tip
-        for entry in self.index.values():
+        for entry in [entry for entry in self._candidates if entry.chainwork < best.chainwork or entry.status & BLOCK_FAILED_MASK]:
+            self._candidates.discard(entry)
+        for entry in self._candidates:
             if entry.chainwork < best.chainwork or not entry.have_data() or entry.status & BLOCK_FAILED_MASK:
                 continue
             if entry.chainwork == best.chainwork and (self.contains(best) or entry.sequence_id >= best.sequence_id):
@@ -249,6 +305,7 @@ class Chainstate:
         batch.put("meta", TIP_KEY, entry.hash_rev)
         self.store.write(batch)
         self.active = self.active + [entry]
+        self._notify("connect", entry, block)
         return True
 
     def _disconnect_tip(self) -> None:
@@ -268,6 +325,14 @@ class Chainstate:
         batch.put("meta", TIP_KEY, entry.prev.hash_rev)
         self.store.write(batch)
         self.active = self.active[:-1]
+        self._notify("disconnect", entry, block)
+
+    def _notify(self, event: str, entry: BlockIndexEntry, block: Block) -> None:
+        for listener in self.listeners:
+            try:
+                listener(event, entry, block)
+            except Exception:  # a listener must never break the chain writer
+                log.exception("chain listener failed on %s of %s", event, entry.hash_hum)
 
     def _coins_batch(self, coins: CoinsCache) -> WriteBatch:
         batch = WriteBatch()
@@ -313,6 +378,8 @@ class Chainstate:
                 if candidate.height > entry.height and candidate.ancestor(entry.height) is entry:
                     candidate.status |= BLOCK_FAILED_CHILD
                     self._store_entry(candidate)
+            self._recompute_best_header()
+            self._rebuild_candidates()
             self.activate_best_chain()
 
     def reconsider_block(self, entry: BlockIndexEntry) -> None:
@@ -323,4 +390,11 @@ class Chainstate:
                 if related and candidate.status & BLOCK_FAILED_MASK:
                     candidate.status &= ~BLOCK_FAILED_MASK
                     self._store_entry(candidate)
+            self._recompute_best_header()
+            self._rebuild_candidates()
             self.activate_best_chain()
+
+    def _recompute_best_header(self) -> None:
+        self.best_header = self.tip
+        for entry in self.index.values():
+            self._note_header(entry)

@@ -6,6 +6,7 @@ import pytest
 
 from fluxd.chainstate.block_builder import build_block, coinbase_for
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
+from fluxd.consensus.equihash_solver import solve_header
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block
 from fluxd.core.keys import PrivateKey
@@ -14,6 +15,7 @@ from fluxd.core.script import p2pkh_script
 from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
 from fluxd.params import networks
+from fluxd.params.chainparams import EH48_5
 from fluxd.params.upgrades import Upgrade
 from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.memory import MemoryStore
@@ -150,9 +152,14 @@ def test_reject_reasons(tmp_path):
     assert chainstate.height == 3
     with pytest.raises(ValidationError, match="bad-txnmrklroot"):
         chainstate.process_block(Block(good.header, good.transactions + good.transactions[:1]))
-    orphan = Block(good.header.copy_with(prev_block_rev=b"\x11" * 32), good.transactions)
-    with pytest.raises(ValidationError, match="prev-blk-not-found"):
+    unsolved = good.header.copy_with(prev_block_rev=b"\x11" * 32)
+    with pytest.raises(ValidationError, match="invalid-solution"):  # CheckBlockHeader runs before the parent lookup
+        chainstate.process_block(Block(unsolved, good.transactions))
+    nonce_rev, solution = solve_header(EH48_5, unsolved.prefix_bytes())
+    orphan = Block(unsolved.copy_with(nonce_rev=nonce_rev, solution=solution), good.transactions)
+    with pytest.raises(ValidationError, match="bad-prevblk") as failure:
         chainstate.process_block(orphan)
+    assert failure.value.dos == 10
 
 
 def test_spend_mature_coinbase_with_signature(tmp_path):
