@@ -121,3 +121,22 @@ class NodeProcess:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(30)
         self.process = None
+
+
+def wait_until(predicate, timeout: float = 60, interval: float = 0.1, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def connect_nodes(source: "NodeProcess", target: "NodeProcess") -> None:
+    """addnode onetry from source to target, then wait until both see the connection."""
+    source.rpc("addnode", f"127.0.0.1:{target.p2p_port}", "onetry")
+    wait_until(lambda: any(peer["addr"].endswith(f":{target.p2p_port}") for peer in source.rpc("getpeerinfo")), 30, what="connection")
+
+
+def sync_blocks(nodes: list["NodeProcess"], timeout: float = 120) -> None:
+    wait_until(lambda: len({node.rpc("getbestblockhash") for node in nodes}) == 1, timeout, 0.2, "block sync")

@@ -51,6 +51,9 @@ class Node:
     services: list = field(default_factory=list)  # objects with async start()/stop(), started in order
     chainstate: object = None  # set by ChainService
     rpc_server: object = None
+    connman: object = None  # set by NetworkService
+    block_sync: object = None
+    mempool: object = None
 
     def request_shutdown(self, reason: str) -> None:
         """Thread-safe: ask the main loop to stop (signals, RPC stop, fatal errors)."""
@@ -155,6 +158,8 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     for name in unknown_options(args.values):
         log.warning("Warning: unsupported option -%s ignored", name)
     from fluxd.node.chain_service import ChainService
+    from fluxd.node.net_service import NetworkService
 
     node.services.append(ChainService(node))
+    node.services.append(NetworkService(node))
     return node, lock

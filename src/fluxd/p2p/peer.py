@@ -92,6 +92,8 @@ class Peer:
         self.known_blocks: set[bytes] = set()
         self.known_txs: set[bytes] = set()
         self.in_flight: dict[bytes, float] = {}
+        self.last_common = None
+        self.sent_addr = False
         self.synced_headers = -1
         self.synced_blocks = -1
 
@@ -139,8 +141,14 @@ class Peer:
         log.debug("sending %s (%d bytes) peer=%d", command, len(payload), self.id)
 
     def send_raw(self, command: str, payload: bytes) -> None:
-        if not self.closed:
-            self.writer.write(encode_frame(self.magic, command, payload))
+        """Send an already serialised payload (blocks read from disk) or a hand-made frame body."""
+        if self.closed:
+            return
+        frame = encode_frame(self.magic, command, payload)
+        self.stats.bytes_sent += len(frame)
+        self.stats.sent_per_msg[command] += len(frame)
+        self.stats.last_send = int(time.time())
+        self.writer.write(frame)
 
     def reject(self, command: str, code: int, reason: str, hash_rev: bytes | None = None) -> None:
         self.send(Reject(command, code, reason, hash_rev))

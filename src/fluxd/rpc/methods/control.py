@@ -7,6 +7,8 @@ from fluxd.rpc.errors import RPC_MISC_ERROR, RPCError
 from fluxd.rpc.methods.blockchain import difficulty_from_bits
 from fluxd.rpc.params import check_count, get_int64, get_str
 from fluxd.rpc.registry import RPCTable
+from fluxd.p2p.protocol import PROTOCOL_VERSION
+from fluxd.util.version import CLIENT_VERSION
 
 HELP_HELP = """help ( "command" )
 
@@ -76,9 +78,6 @@ def register(table: RPCTable) -> None:
     table.register("setmocktime", "hidden", rpc_setmocktime, SETMOCKTIME_HELP)
     register_getinfo(table)
 
-
-CLIENT_VERSION = 9_010_050  # what mainnet daemons report (9.1.0-50); FluxOS compares this number
-PROTOCOL_VERSION = 170_021
 DEFAULT_MIN_RELAY_TX_FEE = 100  # zatoshi per kB
 
 GETINFO_HELP = """getinfo
@@ -108,7 +107,7 @@ def rpc_getinfo(node, params):
         "protocolversion": PROTOCOL_VERSION,
         "blocks": chainstate.height,
         "timeoffset": 0,
-        "connections": len(getattr(node, "peers", ()) or ()),
+        "connections": len(node.connman.peers) if node.connman is not None else 0,
         "proxy": node.args.get("-proxy", ""),
         "difficulty": difficulty_from_bits(node.params, chainstate.tip.bits),
         "testnet": node.params.is_testnet,

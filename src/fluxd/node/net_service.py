@@ -1,0 +1,89 @@
+"""Starts the P2P side of the node: connection manager, block sync and relay, with C++ option names.
+
+Options: -listen, -port, -bind, -connect (repeatable; -connect=0 means none),
+-addnode, -maxconnections, -banscore, -bantime, -whitelist, -dnsseed, -uacomment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from fluxd.node.block_sync import BlockSync
+from fluxd.p2p.connman import ConnectionManager
+from fluxd.p2p.netaddress import parse_host_port
+from fluxd.p2p.protocol import DEFAULT_BANSCORE_THRESHOLD, DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_MISBEHAVING_BANTIME, NODE_NETWORK
+from fluxd.util.version import format_sub_version
+
+log = logging.getLogger("fluxd.net")
+STALL_CHECK_INTERVAL = 5
+
+
+
+def connect_targets(args) -> list[str] | None:
+    """-connect values (None when not given; [] for -connect=0 / -noconnect)."""
+    if not args.is_set("-connect"):
+        return None
+    return [value for value in args.get_all("-connect") if value not in ("0", "")]
+
+
+def listen_binds(args, port: int) -> list[tuple[str, int]]:
+    binds = []
+    for value in args.get_all("-bind"):
+        host, bind_port = parse_host_port(value, port)
+        binds.append((host, bind_port))
+    return binds or [("0.0.0.0", port)]
+
+
+class NetworkService:
+    warmup_text = "Starting network threads..."
+
+    def __init__(self, node) -> None:
+        self.node = node
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainwriter")
+        self.sync: BlockSync | None = None
+        self.connman: ConnectionManager | None = None
+        self._stall_task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        node, args = self.node, self.node.args
+        connect = connect_targets(args)
+        port = args.get_int("-port", node.params.default_port)
+        self.sync = BlockSync(node, self.writer)
+        self.sync.loop = asyncio.get_running_loop()
+        comments = args.get_all("-uacomment")
+        self.connman = ConnectionManager(
+            magic=node.params.message_start, default_port=node.params.default_port, handler=self.sync,
+            data_dir=node.net_dir, local_services=NODE_NETWORK, user_agent=format_sub_version(comments),
+            now=node.clock.now, max_connections=args.get_int("-maxconnections", DEFAULT_MAX_PEER_CONNECTIONS),
+            listen=args.get_bool("-listen", connect is None), binds=listen_binds(args, port), connect_only=connect,
+            added_nodes=args.get_all("-addnode"),
+            seeds=[host for _, host in node.params.dns_seeds] if args.get_bool("-dnsseed", connect is None) else [],
+            ban_threshold=args.get_int("-banscore", DEFAULT_BANSCORE_THRESHOLD),
+            ban_time=args.get_int("-bantime", DEFAULT_MISBEHAVING_BANTIME), whitelist=args.get_all("-whitelist"),
+        )
+        self.sync.connman = self.connman
+        node.connman = self.connman
+        node.block_sync = self.sync
+        node.chainstate.listeners.append(self.sync.chain_event)
+        try:
+            await self.connman.start()
+        except OSError as exc:
+            from fluxd.node.app import StartupError
+
+            raise StartupError(str(exc)) from None
+        self._stall_task = asyncio.create_task(self._watch_stalls())
+
+    async def _watch_stalls(self) -> None:
+        while True:
+            await asyncio.sleep(STALL_CHECK_INTERVAL)
+            self.sync.check_stalls()
+            self.sync.schedule_downloads()
+
+    async def stop(self) -> None:
+        if self._stall_task is not None:
+            self._stall_task.cancel()
+        if self.connman is not None:
+            await self.connman.stop()
+        self.writer.shutdown(wait=True)

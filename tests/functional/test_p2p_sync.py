@@ -1,0 +1,64 @@
+"""Two real fluxd processes on regtest connected over P2P: header-first sync, relay of new blocks, reorgs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.functional.framework import NodeProcess, connect_nodes, sync_blocks, wait_until
+
+MINER = "tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"
+START_TIME = 1_600_000_000
+
+
+def _pow_node(path, name):
+    return NodeProcess(path / name, ["-nuparams=pon:1000", f"-mineraddress={MINER}", "-listen=1"])
+
+
+@pytest.fixture
+def two_nodes(tmp_path):
+    nodes = [_pow_node(tmp_path, "a").start(), _pow_node(tmp_path, "b").start()]
+    for node in nodes:
+        node.rpc("setmocktime", START_TIME)
+    yield nodes
+    for node in nodes:
+        node.stop()
+
+
+def _mine(node, count, clock):
+    hashes = []
+    for _ in range(count):
+        clock[0] += 600
+        node.rpc("setmocktime", clock[0])
+        hashes += node.rpc("generate", 1)
+    return hashes
+
+
+def test_sync_relay_and_reorg(two_nodes):
+    node_a, node_b = two_nodes
+    clock = [START_TIME]
+    _mine(node_a, 30, clock)
+    node_b.rpc("setmocktime", clock[0])
+    connect_nodes(node_b, node_a)
+    sync_blocks([node_a, node_b])
+    assert node_b.rpc("getblockcount") == 30
+    peers_a = node_a.rpc("getpeerinfo")
+    assert len(peers_a) == 1 and peers_a[0]["inbound"] is True and peers_a[0]["subver"] == "/MagicBean:9.1.0/"
+    assert node_b.rpc("getconnectioncount") == 1 and node_b.rpc("getnettotals")["totalbytesrecv"] > 0
+
+    relayed = _mine(node_a, 3, clock)  # new blocks are announced and fetched
+    node_b.rpc("setmocktime", clock[0])
+    sync_blocks([node_a, node_b])
+    assert node_b.rpc("getbestblockhash") == relayed[-1]
+
+    node_b.rpc("disconnectnode", node_b.rpc("getpeerinfo")[0]["addr"])
+    wait_until(lambda: node_a.rpc("getconnectioncount") == 0 and node_b.rpc("getconnectioncount") == 0, 30)
+    fork_clock = [clock[0] + 1]  # a different time, so the two branches differ from their first block
+    _mine(node_a, 2, clock)
+    longer = _mine(node_b, 5, fork_clock)
+    for node in two_nodes:
+        node.rpc("setmocktime", max(clock[0], fork_clock[0]))
+    connect_nodes(node_a, node_b)
+    sync_blocks([node_a, node_b])
+    assert node_a.rpc("getbestblockhash") == longer[-1] and node_a.rpc("getblockcount") == 38
+    tips = node_a.rpc("getchaintips")
+    assert {tip["status"] for tip in tips} == {"active", "valid-fork"}
