@@ -91,24 +91,29 @@ class Version(Message):
         return message
 
 
+@dataclass
 class Verack(Message):
-    command = "verack"
+    command: ClassVar[str] = "verack"
 
 
+@dataclass
 class GetAddr(Message):
-    command = "getaddr"
+    command: ClassVar[str] = "getaddr"
 
 
+@dataclass
 class MempoolRequest(Message):
-    command = "mempool"
+    command: ClassVar[str] = "mempool"
 
 
+@dataclass
 class SendHeaders(Message):
-    command = "sendheaders"
+    command: ClassVar[str] = "sendheaders"
 
 
+@dataclass
 class FilterClear(Message):
-    command = "filterclear"
+    command: ClassVar[str] = "filterclear"
 
 
 @dataclass

@@ -1,0 +1,149 @@
+"""A raw test peer against a real fluxd: handshake variants, chain queries, and every kind of misbehaviour.
+
+C++ rules checked: bad checksums and unknown commands are ignored, malformed
+payloads get a ``reject`` ("error parsing message"), a wrong magic or an
+oversized length closes the connection, misbehaviour adds to the ban score
+and at 100 the peer is disconnected (local peers are not banned), and the
+node keeps serving throughout.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fluxd.core.block import Block
+from fluxd.p2p.framing import encode_frame
+from fluxd.p2p.messages import (
+    BlockMessage, GetData, GetHeaders, Headers, Inv, InvItem, Ping, Pong, Reject, Version,
+)
+from fluxd.p2p.protocol import MAX_PROTOCOL_MESSAGE_LENGTH, MSG_BLOCK
+from tests.functional.framework import NodeProcess, wait_until
+from tests.functional.p2p_peer import REGTEST_MAGIC, RawPeer
+
+MINER = "tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    process = NodeProcess(tmp_path_factory.mktemp("p2p") / "node", ["-nuparams=pon:1000", f"-mineraddress={MINER}", "-listen=1"])
+    process.start()
+    process.rpc("setmocktime", 1_600_000_000)
+    process.rpc("generate", 5)
+    yield process
+    process.stop()
+
+
+def _peer(node) -> RawPeer:
+    peer = RawPeer(node.p2p_port)
+    peer.handshake()
+    return peer
+
+
+def _alive(peer: RawPeer) -> bool:
+    peer.send(Ping(77))
+    return peer.wait_for(Pong, predicate=lambda message: message.nonce == 77).nonce == 77
+
+
+def test_handshake_and_chain_queries(node):
+    peer = RawPeer(node.p2p_port)
+    remote = peer.handshake()
+    assert remote.start_height == 5 and remote.user_agent == "/MagicBean:9.1.0/" and remote.version == 170021
+    assert _alive(peer)
+    genesis = node.rpc("getblockhash", 0)
+    peer.send(GetHeaders([bytes.fromhex(genesis)[::-1]]))
+    headers = peer.wait_for(Headers)
+    assert [header.hash_hum for header in headers.headers] == [node.rpc("getblockhash", h) for h in range(1, 6)]
+    wanted = bytes.fromhex(node.rpc("getblockhash", 3))[::-1]
+    peer.send(GetData([InvItem(MSG_BLOCK, wanted)]))
+    block = peer.wait_for(BlockMessage).block
+    assert isinstance(block, Block) and block.hash_rev == wanted
+    peer.close()
+
+
+def test_old_version_without_relay_byte_is_accepted(node):
+    peer = RawPeer(node.p2p_port)
+    peer.handshake(relay_byte=False)
+    assert _alive(peer)
+    peer.close()
+
+
+def test_obsolete_version_is_rejected(node):
+    peer = RawPeer(node.p2p_port)
+    peer.send(peer.version_message(version=170001))
+    reject = peer.wait_for(Reject)
+    assert reject.message == "version" and reject.code == 0x11 and reject.reason.startswith("Version must be")
+    assert peer.is_disconnected()
+
+
+def test_ignored_and_malformed_messages_keep_the_connection(node):
+    peer = _peer(node)
+    frame = bytearray(encode_frame(REGTEST_MAGIC, "ping", (5).to_bytes(8, "little")))
+    frame[20] ^= 0xFF  # bad checksum: ignored
+    peer.send_frame(bytes(frame))
+    peer.send_raw("nosuchcmd", b"\x01\x02")  # unknown command: ignored
+    peer.send_raw("inv", b"\x05\x01\x00")  # claims five items, carries none
+    reject = peer.wait_for(Reject)
+    assert (reject.message, reject.code, reject.reason) == ("inv", 1, "error parsing message")
+    peer.send_raw("headers", b"\xfd\x01")  # truncated compact size
+    assert peer.wait_for(Reject).reason == "error parsing message"
+    peer.send(peer.version_message())  # duplicate version: reject, score 1
+    assert peer.wait_for(Reject).reason == "Duplicate version message"
+    assert _alive(peer)
+    info = [entry for entry in node.rpc("getpeerinfo") if entry["subver"] == "/testpeer:0.1/"]
+    assert info and info[0]["banscore"] == 1
+    peer.close()
+
+
+@pytest.mark.parametrize("frame_kind", ["magic", "oversized"])
+def test_broken_frames_disconnect(node, frame_kind):
+    peer = _peer(node)
+    if frame_kind == "magic":
+        peer.send_frame(encode_frame(b"\x01\x02\x03\x04", "ping", bytes(8)))
+    else:
+        peer.send_frame(REGTEST_MAGIC + b"block".ljust(12, b"\0") + (MAX_PROTOCOL_MESSAGE_LENGTH + 1).to_bytes(4, "little") + bytes(4))
+    assert peer.is_disconnected()
+    assert node.rpc("getblockcount") == 5
+
+
+def test_ban_score_reaches_threshold(node):
+    peer = _peer(node)
+    oversized_inv = Inv([InvItem(MSG_BLOCK, bytes(32))] * 50_001)
+    for _ in range(4):
+        peer.send(oversized_inv)  # 20 points each
+    assert _alive(peer)
+    peer.send(oversized_inv)
+    assert peer.is_disconnected()
+    assert node.rpc("listbanned") == []  # a local peer is disconnected, not banned (C++)
+
+
+def test_invalid_header_and_bloom_filter_disconnect(node):
+    peer = _peer(node)
+    tip = Block.from_bytes(bytes.fromhex(node.rpc("getblock", node.rpc("getbestblockhash"), 0)))
+    bad = tip.header.copy_with(prev_block_rev=tip.hash_rev, time=tip.header.time + 1)
+    peer.send(Headers([bad]))  # the solution no longer matches: invalid-solution, DoS 100
+    assert peer.is_disconnected()
+    peer = _peer(node)
+    peer.send_raw("filterload", bytes(10))
+    assert peer.is_disconnected()
+
+
+def test_message_before_version_scores_but_stays(node):
+    peer = RawPeer(node.p2p_port)
+    peer.send(Ping(1))
+    peer.handshake()
+    assert _alive(peer)
+    peer.close()
+
+
+def test_setban_drops_and_refuses(node):
+    peer = _peer(node)
+    node.rpc("setban", "127.0.0.1", "add", 3600)
+    assert peer.is_disconnected()
+    listing = node.rpc("listbanned")
+    assert listing[0]["address"] == "127.0.0.1/255.255.255.255"
+    refused = RawPeer(node.p2p_port)
+    assert refused.is_disconnected()
+    node.rpc("setban", "127.0.0.1", "remove")
+    assert node.rpc("listbanned") == []
+    wait_until(lambda: _alive(_peer(node)), 10)
+
