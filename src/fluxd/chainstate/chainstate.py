@@ -74,7 +74,8 @@ class Chainstate:
         self._candidates: set[BlockIndexEntry] = set()
 
     # ----- start-up -------------------------------------------------------------------------
-    def load(self) -> None:
+    def load(self, reindex: bool = False) -> None:
+        """Load the block index and tip; with ``reindex`` an empty database stays empty (the import adds genesis)."""
         check_format_version(self.store, CHAINSTATE_FORMAT_VERSION, "chainstate")
         records = [IndexRecord.from_bytes(value) for _, value in self.store.iterate("block_index")]
         for record in sorted(records, key=lambda item: item.height):
@@ -88,7 +89,8 @@ class Chainstate:
             self._note_header(entry)
         tip_hash = self.store.get("meta", TIP_KEY)
         if tip_hash is None:
-            self._write_genesis()
+            if not reindex:
+                self._write_genesis()
             return
         tip = self.index.get(tip_hash)
         if tip is None:
@@ -101,7 +103,16 @@ class Chainstate:
 
     def _write_genesis(self) -> None:
         genesis = build_genesis_block(self.params)
-        pos = self.block_files.append(genesis.to_bytes(), sync=True)
+        self.index_genesis(genesis, self.block_files.append(genesis.to_bytes(), sync=True))
+
+    def ensure_genesis(self) -> None:
+        """C++ InitBlockIndex: a chain without a genesis block (an empty reindex) gets a fresh one."""
+        with self.lock:
+            if not self.active:
+                self._write_genesis()
+
+    def index_genesis(self, genesis: Block, pos: BlockPos) -> None:
+        """Index the genesis block stored at ``pos`` and make it the tip of an empty chain."""
         entry = BlockIndexEntry(genesis.header, 0, block_work(genesis.header.bits, genesis.header.version))
         entry.status = BLOCK_VALID_SCRIPTS | BLOCK_HAVE_DATA
         entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
@@ -185,15 +196,18 @@ class Chainstate:
         return Coin.from_bytes(data) if data is not None else None
 
     # ----- accepting blocks ---------------------------------------------------------------------
-    def process_block(self, block: Block) -> BlockIndexEntry:
-        """Check, store and index a block, then activate the best chain (ProcessNewBlock)."""
+    def process_block(self, block: Block, stored_at: BlockPos | None = None) -> BlockIndexEntry:
+        """Check, store and index a block, then activate the best chain (ProcessNewBlock).
+
+        ``stored_at`` is the block's position in the block files when it is already there (-reindex).
+        """
         with self.lock:
             known = self.index.get(block.hash_rev)
             if known is not None and known.have_data():
                 return known
             entry = self.accept_header(block.header)
             check_block(self.params, block, self.now(), self.height, check_pow=False)  # accept_header checked it
-            pos = self.block_files.append(block.to_bytes())
+            pos = stored_at or self.block_files.append(block.to_bytes())
             entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
             entry.status |= BLOCK_HAVE_DATA
             entry.tx_count = len(block.transactions)

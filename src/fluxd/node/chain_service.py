@@ -1,16 +1,29 @@
-"""Opens the chainstate databases under the network datadir and loads the chain at start-up."""
+"""Opens the chainstate databases under the network datadir and loads the chain at start-up.
+
+Start-up follows C++ AppInit2: -reindex wipes the database, the block index is
+loaded, the top blocks are verified (-checkblocks / -checklevel) unless
+reindexing, and the import thread (-reindex, -loadblock) runs in the background
+once the genesis block is known; RPC warm-up ends while it is still importing.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
+from fluxd.chainstate.block_import import is_reindexing, set_reindexing
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.verify_db import DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verify_db
+from fluxd.node.app import StartupError
+from fluxd.node.block_import_thread import ImportThread, wipe_database
 from fluxd.storage.block_files import BlockFiles
+from fluxd.storage.kv import StorageError
 from fluxd.storage.rocks import RocksStore
 
 log = logging.getLogger("fluxd.chainstate")
+CORRUPT_TEXT = "Corrupted block database detected.\nPlease restart with -reindex to recover."
 
 
 class ChainService:
@@ -20,27 +33,83 @@ class ChainService:
         self.node = node
         self.store: RocksStore | None = None
         self.verifier: ScriptVerifier | None = None
+        self.chainstate: Chainstate | None = None
+        self.reindex = False
+        self.importer: ImportThread | None = None
 
     async def start(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(None, self._open)
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, self._open)
+            if not self.reindex:
+                self.node.rpc_table.set_warmup("Verifying blocks...")
+                await loop.run_in_executor(None, self._verify)
+            self._start_import()
+            await self._wait_for_genesis()
+        except BaseException:
+            await loop.run_in_executor(None, self._close)
+            raise
+        self.node.chainstate = self.chainstate
+        log.info("Chain loaded: height %d, tip %s", self.chainstate.height, self.chainstate.tip.hash_hum)
 
     def _open(self) -> None:
         node = self.node
+        if node.args.get_bool("-reindex"):
+            wipe_database(node.net_dir / "chainstate")
         self.store = RocksStore(node.net_dir / "chainstate", COLUMNS)
         par = node.args.get_int("-par", 0)
         self.verifier = ScriptVerifier.with_threads(par if par > 0 else None)
         files = BlockFiles(node.net_dir / "blocks", node.params.message_start)
-        chainstate = Chainstate(
+        self.chainstate = Chainstate(
             node.params, self.store, files, node.clock.now, self.verifier, txindex=node.args.get_bool("-txindex", True)
         )
-        chainstate.load()
-        node.chainstate = chainstate
-        log.info("Chain loaded: height %d, tip %s", chainstate.height, chainstate.tip.hash_hum)
+        self.reindex = node.args.get_bool("-reindex") or is_reindexing(self.store)
+        try:
+            self.chainstate.load(reindex=self.reindex)
+        except StorageError as failure:
+            raise StartupError(str(failure)) from None
+        if self.reindex:
+            set_reindexing(self.store, True)  # a stop before the import ends resumes it at the next start
 
-    async def stop(self) -> None:
-        chainstate = getattr(self.node, "chainstate", None)
-        if chainstate is not None:
-            with chainstate.lock:
+    def _verify(self) -> None:
+        args = self.node.args
+        level = args.get_int("-checklevel", DEFAULT_CHECKLEVEL)
+        depth = args.get_int("-checkblocks", DEFAULT_CHECKBLOCKS)
+        if not verify_db(self.chainstate, level, depth):
+            raise StartupError(CORRUPT_TEXT)
+
+    def _start_import(self) -> None:
+        files = [Path(name) for name in self.node.args.get_all("-loadblock")]
+        on_done = None
+        if self.node.args.get_bool("-stopafterblockimport"):
+            on_done = lambda: self.node.request_shutdown("stop after block import")  # noqa: E731
+        self.importer = ImportThread(self.chainstate, self.reindex, files, on_done)
+        if self.importer.needed:
+            self.importer.start()
+        elif on_done is not None:
+            on_done()
+
+    async def _wait_for_genesis(self) -> None:
+        """C++ 'Waiting for genesis block to be imported...' (only an empty chain being reindexed waits)."""
+        if self.chainstate.active:
+            return
+        log.info("Waiting for genesis block to be imported...")
+        while not self.chainstate.active and self.importer.is_alive():
+            if self.node.shutdown_requested:
+                raise StartupError("Shutdown requested while waiting for the genesis block")
+            await asyncio.sleep(0.05)
+        self.chainstate.ensure_genesis()  # the import stopped without finding one
+
+    def _close(self) -> None:
+        if self.importer is not None:
+            self.importer.join()
+        if self.chainstate is not None:
+            with self.chainstate.lock:
                 self.store.close()
+        elif self.store is not None:
+            self.store.close()
         if self.verifier is not None:
             self.verifier.close()
+
+    async def stop(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self._close)
