@@ -38,7 +38,11 @@ def verify_db(chainstate: Chainstate, level: int = DEFAULT_CHECKLEVEL, depth: in
         depth = chainstate.height if depth <= 0 or depth > chainstate.height else depth
         level = max(0, min(4, level))
         log.info("Verifying last %d blocks at level %d", depth, level)
-        if not chainstate.verify_recent(depth):
+        try:
+            if not chainstate.verify_recent(depth):
+                return False
+        except BlockFileError as failure:  # a block file that is missing or cut short
+            log.error("VerifyDB(): *** ReadBlockFromDisk failed: %s", failure)
             return False
         if level < 3:
             return True
