@@ -40,7 +40,7 @@ from fluxd.storage.format_version import check_format_version
 from fluxd.storage.kv import KVStore, StorageError, WriteBatch
 
 log = logging.getLogger("fluxd.chainstate")
-COLUMNS = ("meta", "block_index", "coins", "undo", "txindex")
+COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp")
 CHAINSTATE_FORMAT_VERSION = 3
 TIP_KEY = b"tip"
 MAX_TIP_AGE = 24 * 60 * 60  # DEFAULT_MAX_TIP_AGE
@@ -72,6 +72,7 @@ class Chainstate:
         self.importing = False  # -reindex / -loadblock in progress (IBD)
         self._left_ibd = False
         self._candidates: set[BlockIndexEntry] = set()
+        self.timestamp_index = None  # a TimestampIndex when -timestampindex is on
 
     # ----- start-up -------------------------------------------------------------------------
     def load(self, reindex: bool = False) -> None:
@@ -315,6 +316,8 @@ class Chainstate:
         if self.txindex:
             for position, tx in enumerate(block.transactions):
                 batch.put("txindex", tx.txid_rev, entry.hash_rev + position.to_bytes(4, "little"))
+        if self.timestamp_index is not None:
+            self.timestamp_index.add_block(batch, entry)
         batch.put("block_index", entry.hash_rev, entry.record_bytes())
         batch.put("meta", TIP_KEY, entry.hash_rev)
         self.store.write(batch)

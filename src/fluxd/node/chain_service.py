@@ -13,8 +13,9 @@ import logging
 from pathlib import Path
 
 from fluxd.chainstate.block_import import is_reindexing, set_reindexing
-from fluxd.chainstate.chainstate import COLUMNS, Chainstate
+from fluxd.chainstate.chainstate import COLUMNS, TIP_KEY, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.timestamp_index import TimestampIndexMismatch, open_timestamp_index, store_timestamp_setting
 from fluxd.chainstate.verify_db import DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verify_db
 from fluxd.node.app import StartupError
 from fluxd.node.block_import_thread import ImportThread, wipe_database
@@ -64,12 +65,24 @@ class ChainService:
             node.params, self.store, files, node.clock.now, self.verifier, txindex=node.args.get_bool("-txindex", True)
         )
         self.reindex = node.args.get_bool("-reindex") or is_reindexing(self.store)
+        self.chainstate.timestamp_index = self._timestamp_index()
         try:
             self.chainstate.load(reindex=self.reindex)
         except StorageError as failure:
             raise StartupError(str(failure)) from None
+        store_timestamp_setting(self.store, self.chainstate.timestamp_index is not None)
         if self.reindex:
             set_reindexing(self.store, True)  # a stop before the import ends resumes it at the next start
+
+    def _timestamp_index(self):
+        """-timestampindex (or C++'s -insightexplorer): fixed when the database is created, as in C++."""
+        args = self.node.args
+        enabled = args.get_bool("-timestampindex") or args.get_bool("-insightexplorer")
+        fresh = self.store.get("meta", TIP_KEY) is None
+        try:
+            return open_timestamp_index(self.store, enabled, fresh, self.reindex)
+        except TimestampIndexMismatch as exc:
+            raise StartupError(str(exc)) from None
 
     def _verify(self) -> None:
         args = self.node.args

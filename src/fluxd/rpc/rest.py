@@ -7,6 +7,7 @@ import asyncio
 from aiohttp import web
 
 from fluxd.rpc.methods.blockchain import block_json, header_json, rpc_getblockchaininfo
+from fluxd.rpc.rest_utxos import UtxoRequestError, getutxos
 from fluxd.rpc.tx_json_full import tx_to_json
 from fluxd.util.hexutil import hum_to_rev, is_hex
 from fluxd.util.univalue import dumps
@@ -103,7 +104,21 @@ def rest_routes(node, table, executor) -> list[web.RouteDef]:
         except RestError as error:
             return web.Response(status=error.status, text=error.message + "\r\n", content_type="text/plain")
 
+    async def serve_utxos(request: web.Request) -> web.Response:
+        if table.in_warmup:
+            return web.Response(status=503, text="Service temporarily unavailable: warming up\r\n")
+        body = await request.read()
+        try:
+            loop = asyncio.get_running_loop()
+            content_type, payload = await loop.run_in_executor(executor, getutxos, node, request.match_info["part"], body)
+        except UtxoRequestError as error:
+            return web.Response(status=error.status, text=error.message + "\r\n", content_type="text/plain")
+        if isinstance(payload, bytes):
+            return web.Response(body=payload, content_type=content_type)
+        return web.Response(text=payload, content_type=content_type)
+
     return [
+        web.route("*", "/rest/getutxos{part:.*}", serve_utxos),
         web.get("/rest/tx/{part:.+}", lambda request: serve(request, rest_tx)),
         web.get("/rest/block/notxdetails/{part:.+}", lambda request: serve(request, rest_block, False)),
         web.get("/rest/block/{part:[^/]+}", lambda request: serve(request, rest_block, True)),

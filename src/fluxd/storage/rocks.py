@@ -130,6 +130,10 @@ class RocksStore:
             except Exception as exc:
                 raise StorageError(f"Database write failed: {exc}") from exc
 
+    def column_property_int(self, column: str, name: str) -> int | None:
+        """A RocksDB integer property of one column family (e.g. rocksdb.estimate-num-keys)."""
+        return self._family(column).property_int_value(name)
+
     def snapshot(self) -> RocksSnapshot:
         with self._lock:
             snapshot = RocksSnapshot(self)

@@ -12,6 +12,7 @@ from fluxd.rpc.registry import RPCTable
 from fluxd.util.hexutil import is_hex
 from fluxd.util.serialize import DecodeError
 
+EMPTY_TEMPLATE_SIZE = 1000  # CreateNewBlock's nBlockSize before any mempool transaction
 GENERATE_HELP = """generate numblocks
 
 Mine blocks immediately (before the RPC call returns)
@@ -75,6 +76,7 @@ def rpc_generate(node, params):
                 raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted") from None
             if not chainstate.contains(entry):
                 raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted")
+        node.last_template_stats = (EMPTY_TEMPLATE_SIZE, 0)  # CreateNewBlock's nLastBlockSize/Tx, empty mempool
         hashes.append(block.hash_hum)
     return hashes
 

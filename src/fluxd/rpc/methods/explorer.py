@@ -1,0 +1,93 @@
+"""Insight-explorer index RPCs (C++ rpc/blockchain.cpp): getblockhashes over the timestamp index."""
+
+from __future__ import annotations
+
+from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_MISC_ERROR, RPC_TYPE_ERROR, RPCError
+from fluxd.rpc.params import get_bool, get_int
+from fluxd.rpc.registry import RPCTable
+from fluxd.util.hexutil import rev_to_hum
+
+GETBLOCKHASHES_USAGE = """getblockhashes high low ( {"noOrphans": true|false, "logicalTimes": true|false} )
+
+Returns array of hashes of blocks within the timestamp range provided,
+
+greater or equal to low, less than high.
+"""
+GETBLOCKHASHES_DISABLED = """
+WARNING: getblockhashes is disabled.
+To enable it, restart fluxd with the -experimentalfeatures and
+-insightexplorer commandline options, or add these two lines
+to the flux.conf file:
+
+experimentalfeatures=1
+insightexplorer=1
+"""
+GETBLOCKHASHES_DETAILS = """
+Arguments:
+1. high                            (numeric, required) The newer block timestamp
+2. low                             (numeric, required) The older block timestamp
+3. options                         (string, optional) A json object
+    {
+      "noOrphans": true|false      (boolean) will only include blocks on the main chain
+      "logicalTimes": true|false   (boolean) will include logical timestamps with hashes
+    }
+
+Result:
+[
+  "xxxx"                   (hex string) The block hash
+]
+or
+[
+  {
+    "blockhash": "xxxx"    (hex string) The block hash
+    "logicalts": n         (numeric) The logical timestamp
+  }
+]
+
+Examples:
+> flux-cli getblockhashes 1558141697 1558141576
+> curl --user myusername --data-binary '{"jsonrpc": "1.0", "id":"curltest", "method": "getblockhashes", "params": [1558141697, 1558141576] }' -H 'content-type: text/plain;' http://127.0.0.1:16124/
+> flux-cli getblockhashes 1558141697 1558141576 '{"noOrphans":false, "logicalTimes":true}'
+"""
+GETBLOCKHASHES_HELP = GETBLOCKHASHES_USAGE + GETBLOCKHASHES_DETAILS
+
+
+def _help_text(enabled: bool) -> str:
+    return GETBLOCKHASHES_USAGE + ("" if enabled else GETBLOCKHASHES_DISABLED) + GETBLOCKHASHES_DETAILS
+
+
+def _options(params: list) -> tuple[bool, bool]:
+    if len(params) < 3:
+        return False, False
+    options = params[2]
+    if not isinstance(options, dict):
+        raise RPCError(RPC_TYPE_ERROR, "JSON value is not an object as expected")
+    no_orphans = options.get("noOrphans")
+    logical = options.get("logicalTimes")
+    return (no_orphans is not None and get_bool(no_orphans)), (logical is not None and get_bool(logical))
+
+
+def rpc_getblockhashes(node, params):
+    index = node.chainstate.timestamp_index
+    if len(params) < 2:
+        raise RPCError(RPC_MISC_ERROR, _help_text(index is not None))
+    if index is None:
+        raise RPCError(
+            RPC_MISC_ERROR,
+            "Error: getblockhashes is disabled. Run './flux-cli help getblockhashes' for instructions on how to enable this feature.",
+        )
+    high, low = get_int(params[0]) & 0xFFFFFFFF, get_int(params[1]) & 0xFFFFFFFF
+    active_only, logical_times = _options(params)
+    chainstate = node.chainstate
+    keep = None
+    if active_only:
+        keep = lambda hash_rev: (entry := chainstate.index.get(hash_rev)) is not None and chainstate.contains(entry)  # noqa: E731
+    with chainstate.lock:
+        found = index.hashes_between(high, low, keep)
+    if logical_times:
+        return [{"blockhash": rev_to_hum(hash_rev), "logicalts": logical - (1 << 32) if logical >= 1 << 31 else logical} for hash_rev, logical in found]
+    return [rev_to_hum(hash_rev) for hash_rev, _ in found]
+
+
+def register(table: RPCTable) -> None:
+    table.register("getblockhashes", "blockchain", rpc_getblockhashes, GETBLOCKHASHES_HELP)
