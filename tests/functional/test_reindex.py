@@ -8,7 +8,10 @@ import time
 
 import pytest
 
+from fluxd.chainstate.block_import import is_reindexing, set_reindexing
+from fluxd.chainstate.chainstate import COLUMNS
 from fluxd.storage.block_files import scan_frames
+from fluxd.storage.rocks import RocksStore
 from tests.functional.framework import NodeProcess, wait_until
 
 MINER = "tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"
@@ -62,6 +65,22 @@ def test_restart_and_reindex_give_the_same_chain(mined):
     assert chain_facts(node) == facts
     assert log.count("Reindexing finished") == (node.net_dir / "debug.log").read_text(errors="replace").count("Reindexing finished")
     node.stop()
+
+
+def test_a_reindex_left_unfinished_resumes_at_the_next_start(mined):
+    node, facts = mined
+    store = RocksStore(node.net_dir / "chainstate", COLUMNS)
+    set_reindexing(store, True)  # as a node stopped in the middle of a -reindex leaves it
+    store.close()
+    log_path = node.net_dir / "debug.log"
+    before = log_path.read_text(errors="replace").count("Reindexing finished")
+    restart(node)
+    wait_until(lambda: log_path.read_text(errors="replace").count("Reindexing finished") == before + 1, 60)
+    assert chain_facts(node) == facts
+    node.stop()
+    store = RocksStore(node.net_dir / "chainstate", COLUMNS)
+    assert not is_reindexing(store)
+    store.close()
 
 
 def test_loadblock_into_a_fresh_node(mined, tmp_path):

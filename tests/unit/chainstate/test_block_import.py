@@ -116,6 +116,7 @@ def test_interrupted_reindex_resumes(tmp_path):
     original = importer._process
 
     def process_then_stop(block, pos):
+        assert rebuilt.importing and (rebuilt.height == 0 or rebuilt.is_initial_block_download())
         if importer.loaded >= 10:
             stop.set()
         return original(block, pos)
