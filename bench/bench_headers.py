@@ -10,7 +10,8 @@ import json
 import time
 from pathlib import Path
 
-from fluxd.consensus.block_check import check_block_header, check_proof_of_node, pon_hash, pon_slot
+from fluxd.consensus.block_check import check_block_header
+from fluxd.consensus.pon import check_proof_of_node, pon_hash, pon_slot
 from fluxd.core.block import BlockHeader
 from fluxd.params.networks import main_params
 

@@ -8,7 +8,7 @@ as the C++ ``generate`` RPC does.
 from __future__ import annotations
 
 from fluxd.chainstate.block_index import BlockIndexEntry
-from fluxd.consensus.block_check import TEST_BYPASS_COLLATERAL
+from fluxd.consensus.pon import TEST_BYPASS_COLLATERAL
 from fluxd.consensus.difficulty import median_time_past, next_work_required
 from fluxd.consensus.equihash_epochs import valid_eh_parameter_list
 from fluxd.consensus.equihash_solver import solve_header

@@ -28,7 +28,14 @@ from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_key
 from fluxd.chainstate.connect import connect_transactions, disconnect_transactions
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.undo import BlockUndo
-from fluxd.consensus.block_check import check_block, check_block_header, contextual_check_block_header
+from fluxd.consensus.block_check import (
+    check_block,
+    check_block_header,
+    contextual_check_block_header,
+    contextual_check_pon_block,
+    last_known_checkpoint_height,
+)
+from fluxd.consensus.pon import FluxnodeKeys, NoFluxnodes, pon_tiebreak_key
 from fluxd.consensus.arith import block_work
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block, BlockHeader
@@ -55,6 +62,8 @@ class Chainstate:
         now: Callable[[], int],
         verifier: ScriptVerifier | None = None,
         txindex: bool = True,
+        fluxnodes: FluxnodeKeys | None = None,
+        checkpoints_enabled: bool = True,
     ) -> None:
         self.params = params
         self.store = store
@@ -62,6 +71,8 @@ class Chainstate:
         self.now = now
         self.verifier = verifier or ScriptVerifier()
         self.txindex = txindex
+        self.fluxnodes: FluxnodeKeys = fluxnodes or NoFluxnodes()  # the fluxnode list, once chainstate keeps one
+        self.checkpoints_enabled = checkpoints_enabled  # -checkpoints
         self.index: dict[bytes, BlockIndexEntry] = {}
         self.active: list[BlockIndexEntry] = []
         self.lock = threading.RLock()
@@ -207,7 +218,7 @@ class Chainstate:
             if known is not None and known.have_data():
                 return known
             entry = self.accept_header(block.header)
-            check_block(self.params, block, self.now(), self.height, check_pow=False)  # accept_header checked it
+            self._check_accepted_block(entry, block)
             pos = stored_at or self.block_files.append(block.to_bytes())
             entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
             entry.status |= BLOCK_HAVE_DATA
@@ -218,6 +229,20 @@ class Chainstate:
             self._candidates.add(entry)
             self.activate_best_chain()
             return entry
+
+    def _check_accepted_block(self, entry: BlockIndexEntry, block: Block) -> None:
+        """AcceptBlock's CheckBlock + ContextualCheckBlock (PoN signature): a failure not due to a signature marks the block."""
+        try:
+            check_block(self.params, block, self.now(), self.height, check_pow=False)  # accept_header checked it
+            contextual_check_pon_block(self.params, block.header, entry.height, self.height, self.fluxnodes)
+        except ValidationError as failure:
+            if not failure.corruption_possible:
+                self._mark_failed(entry)
+                self.invalid_reasons[entry.hash_rev] = failure.reason
+            raise
+
+    def _checkpoint_known(self, hash_rev: bytes) -> bool:
+        return hash_rev in self.index
 
     def accept_header(self, header: BlockHeader) -> BlockIndexEntry:
         """AcceptBlockHeader: contextual header checks against the parent, then index it."""
@@ -232,7 +257,8 @@ class Chainstate:
             raise ValidationError("bad-prevblk", 10, code=0)
         if prev.status & BLOCK_FAILED_VALID:
             raise ValidationError("bad-prevblk", 100)
-        contextual_check_block_header(self.params, header, prev)
+        checkpoint_known = self._checkpoint_known if self.checkpoints_enabled else None
+        contextual_check_block_header(self.params, header, prev, self.height, checkpoint_known)
         entry = BlockIndexEntry(header, prev.height + 1, prev.chainwork + block_work(header.bits, header.version), prev)
         entry.status = BLOCK_VALID_TREE
         self._sequence += 1
@@ -265,11 +291,19 @@ class Chainstate:
         for entry in self._candidates:
             if entry.chainwork < best.chainwork or not entry.have_data() or entry.status & BLOCK_FAILED_MASK:
                 continue
-            if entry.chainwork == best.chainwork and (self.contains(best) or entry.sequence_id >= best.sequence_id):
+            if entry.chainwork == best.chainwork and not self._wins_tie(entry, best):
                 continue
             if self._path_connectable(entry):
                 best = entry
         return best
+
+    def _wins_tie(self, entry: BlockIndexEntry, best: BlockIndexEntry) -> bool:
+        """CBlockIndexWorkComparator at equal work: PoN siblings by lower PoN hash, then first received (the tip stays)."""
+        if entry.header.is_pon and best.header.is_pon and entry.height == best.height:
+            entry_key, best_key = pon_tiebreak_key(self.params, entry.header), pon_tiebreak_key(self.params, best.header)
+            if entry_key != best_key:
+                return entry_key < best_key
+        return not self.contains(best) and entry.sequence_id < best.sequence_id
 
     def _path_connectable(self, entry: BlockIndexEntry) -> bool:
         walker: BlockIndexEntry | None = entry
@@ -301,13 +335,16 @@ class Chainstate:
     def _connect(self, entry: BlockIndexEntry) -> bool:
         block = self.read_block(entry)
         coins = CoinsCache(self.get_coin)
-        verify = entry.height > self.params.checkpoints.last_height
         try:
-            result = connect_transactions(self.params, block, entry.height, coins, verify, self.verifier)
+            contextual_check_pon_block(self.params, block.header, entry.height, self.height, self.fluxnodes)
+            result = connect_transactions(self.params, block, entry.height, coins, self._script_checks_needed(entry), self.verifier)
         except ValidationError as failure:
-            log.warning("Block %s at height %d is invalid: %s", entry.hash_hum, entry.height, failure.reason)
-            self._mark_failed(entry)
+            log.warning("Block %s at height %d is invalid: %s %s", entry.hash_hum, entry.height, failure.reason, failure.detail)
             self.invalid_reasons[entry.hash_rev] = failure.reason
+            if failure.corruption_possible:
+                self._candidates.discard(entry)  # a bad signature is not committed to the hash: not marked failed
+            else:
+                self._mark_failed(entry)
             return False
         entry.status |= BLOCK_VALID_SCRIPTS | BLOCK_HAVE_UNDO
         entry.chain_tx_count = entry.prev.chain_tx_count + result.tx_count
@@ -324,6 +361,16 @@ class Chainstate:
         self.active = self.active + [entry]
         self._notify("connect", entry, block)
         return True
+
+    def _script_checks_needed(self, entry: BlockIndexEntry) -> bool:
+        """ConnectBlock skips script checks for ancestors of the last checkpoint in the block index (with -checkpoints)."""
+        if not self.checkpoints_enabled:
+            return True
+        last = last_known_checkpoint_height(self.params, self._checkpoint_known)
+        if last is None:
+            return True
+        checkpoint_hash = dict(self.params.checkpoints.entries)[last]
+        return self.index[checkpoint_hash].ancestor(entry.height) is not entry
 
     def _disconnect_tip(self) -> None:
         entry = self.tip

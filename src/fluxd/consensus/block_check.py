@@ -1,26 +1,34 @@
 """Block and header checks (C++ main.cpp CheckBlockHeader, CheckBlock, ContextualCheckBlockHeader).
 
 Every failure raises ValidationError with the C++ reject reason and DoS score.
-PoN signatures against the fluxnode list are the PoN issue's part; here a PoN
-header is checked for its form, the regtest/testnet bypass collateral, slot
-time and difficulty.
+The PoN rules themselves (slot, stake target, minter signature, emergency
+quorum) live in ``pon.py`` and ``emergency.py``; this module applies them in
+the C++ order.
 """
 
 from __future__ import annotations
 
-from fluxd.consensus.arith import check_proof_of_work, set_compact
-from fluxd.consensus.difficulty import ChainEntry, median_time_past, next_pon_work_required, next_work_required
+from collections.abc import Callable
+
+from fluxd.consensus.arith import check_proof_of_work
+from fluxd.consensus.difficulty import ChainEntry, diffbits_reason, pon_era_reason, time_too_old_reason
 from fluxd.consensus.equihash import check_equihash_solution
+from fluxd.consensus.emergency import is_emergency_block
 from fluxd.consensus.equihash_epochs import solution_size_allowed
+from fluxd.consensus.pon import (
+    FluxnodeKeys,
+    PonCheckFailed,
+    check_proof_of_node,
+    contextual_check_pon_header,
+    header_pon_hash,
+)
 from fluxd.consensus.sigops import MAX_BLOCK_SIGOPS, legacy_sigop_count
 from fluxd.consensus.tx_check import check_transaction
 from fluxd.consensus.validation import REJECT_OBSOLETE, ValidationError, reject
 from fluxd.core.block import Block, BlockHeader
-from fluxd.core.hashes import sha256d
 from fluxd.core.tx_parts import OutPoint
 from fluxd.params.chainparams import ChainParams
 from fluxd.params.upgrades import Upgrade, is_pon_active
-from fluxd.util.hexutil import hum_to_rev
 
 MIN_BLOCK_VERSION = 4
 MAX_BLOCK_SIZE = 2_000_000
@@ -29,11 +37,9 @@ MAX_EMERGENCY_BLOCK_SIG_SIZE = 512
 MAX_FUTURE_DRIFT_LEGACY = 2 * 60 * 60
 MAX_FUTURE_DRIFT_POW = 360
 MAX_FUTURE_DRIFT_PON = 300
-TEST_BYPASS_COLLATERAL = OutPoint(hum_to_rev("544553544e4f4400000000000000000000000000000000000000000000000000"), 0)
-
-
-def is_emergency_block(params: ChainParams, header: BlockHeader) -> bool:
-    return header.is_pon and header.collateral.txid_rev == params.emergency_collateral_hash_rev
+MAX_REORG_LENGTH = 40
+PON_STABILISATION_HEIGHTS = range(2_020_000, 2_025_001)  # GetMaxReorgDepth: 5000 while the local tip is here
+PON_STABILISATION_REORG_LENGTH = 5000
 
 
 def check_block_header(params: ChainParams, header: BlockHeader, adjusted_time: int, tip_height: int, check_pow: bool = True) -> None:
@@ -44,6 +50,9 @@ def check_block_header(params: ChainParams, header: BlockHeader, adjusted_time: 
         max_sig = MAX_EMERGENCY_BLOCK_SIG_SIZE if is_emergency_block(params, header) else MAX_BLOCK_SIG_SIZE
         if len(header.block_sig) > max_sig:
             reject("bad-pon-sig-size")
+        if check_pow and not is_emergency_block(params, header):
+            if not check_proof_of_node(params, header_pon_hash(params, header), header.bits, 0):
+                reject("high-hash", 50)
     else:
         prefix = header.prefix_bytes() + header.nonce_rev
         if check_pow and not check_equihash_solution(prefix, header.solution):
@@ -89,60 +98,84 @@ def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_heigh
         raise ValidationError("bad-blk-sigops", 100, corruption_possible=True)
 
 
-def contextual_check_block_header(params: ChainParams, header: BlockHeader, prev: ChainEntry) -> None:
-    """ContextualCheckBlockHeader (without the max-reorg and checkpoint parts, which need the chain)."""
+def max_reorg_depth(tip_height: int) -> int:
+    """GetMaxReorgDepth: 40, or 5000 while the local tip is in the PoN stabilisation window."""
+    return PON_STABILISATION_REORG_LENGTH if tip_height in PON_STABILISATION_HEIGHTS else MAX_REORG_LENGTH
+
+
+def contextual_check_block_header(
+    params: ChainParams,
+    header: BlockHeader,
+    prev: ChainEntry,
+    tip_height: int | None = None,
+    checkpoint_known: Callable[[bytes], bool] | None = None,
+) -> None:
+    """ContextualCheckBlockHeader in C++ order.
+
+    ``tip_height`` is the local active-chain height (reorg depth); ``checkpoint_known``
+    tells whether a block hash is in the block index (checkpoint rules, off when None
+    as with ``-checkpoints=0``).
+    """
     height = prev.height + 1
     if header.hash_rev == params.genesis_hash_rev:
         return
-    if is_pon_active(params, height):
-        if not header.is_pon:
-            reject("not-pon-block")
-        _check_pon_header(params, header, prev)
-        if header.bits != next_pon_work_required(params, prev):
-            reject("bad-pon-diffbits")
-    elif header.is_pon:
-        reject("premature-pon-block")
-    if not header.is_pon:
-        if not solution_size_allowed(params, height, len(header.solution)):
-            reject("bad-equihash-solution-size")
-        if header.bits != next_work_required(params, prev, header.time):
-            reject("bad-diffbits")
-        if header.time <= median_time_past(prev):
-            raise ValidationError("time-too-old", 0)
-    elif header.time <= prev.time:
+    if tip_height is not None and tip_height - prev.height >= max_reorg_depth(tip_height):
+        raise ValidationError("bad-fork-prior-to-maxreorgdepth", 10, detail="forked chain older than max reorganization depth")
+    era_reason = pon_era_reason(params, height, header.is_pon)
+    if era_reason is not None:
+        reject(era_reason)
+    if header.is_pon:
+        _check_pon_header(params, header, height)
+    elif not solution_size_allowed(params, height, len(header.solution)):
+        reject("bad-equihash-solution-size")
+    bits_reason = diffbits_reason(params, prev, header.bits, header.time, header.is_pon)
+    if bits_reason is not None:
+        reject(bits_reason)
+    if time_too_old_reason(header.time, header.is_pon, prev) is not None:
         raise ValidationError("time-too-old", 0)
+    if checkpoint_known is not None:
+        _check_checkpoints(params, header, height, checkpoint_known)
     if header.version < MIN_BLOCK_VERSION or (is_pon_active(params, height) and header.version < 100):
         raise ValidationError("bad-version", 0, REJECT_OBSOLETE)
 
 
-def pon_slot(params: ChainParams, timestamp: int) -> int:
-    """GetSlotNumber: 30-second slots since the genesis block."""
-    elapsed = timestamp - params.genesis.time
-    quotient = abs(elapsed) // params.pon_target_spacing
-    return (quotient if elapsed >= 0 else -quotient) % (1 << 32)
+def last_known_checkpoint_height(params: ChainParams, checkpoint_known: Callable[[bytes], bool]) -> int | None:
+    """Checkpoints::GetLastCheckpoint: the highest checkpoint whose hash is already in the block index."""
+    for height, hash_rev in reversed(params.checkpoints.entries):
+        if checkpoint_known(hash_rev):
+            return height
+    return None
 
 
-def pon_hash(collateral: OutPoint, prev_block_rev: bytes, slot: int) -> bytes:
-    """GetPONHash: sha256d(collateral || previous block hash || le32(slot))."""
-    return sha256d(collateral.to_bytes() + prev_block_rev + slot.to_bytes(4, "little"))
+def _check_checkpoints(params: ChainParams, header: BlockHeader, height: int, checkpoint_known: Callable[[bytes], bool]) -> None:
+    """No fork below the last known checkpoint; a checkpoint height must carry its hash (C++ gives no reject reason)."""
+    last = last_known_checkpoint_height(params, checkpoint_known)
+    if last is not None and height < last:
+        raise ValidationError("", 100, detail=f"forked chain older than last checkpoint (height {height})")
+    expected = dict(params.checkpoints.entries).get(height)
+    if expected is not None and expected != header.hash_rev:
+        raise ValidationError("", 0, detail=f"tried to connect to known forked chain (height {height})")
 
 
-def check_proof_of_node(params: ChainParams, hash_rev: bytes, bits: int, height: int) -> bool:
-    """CheckProofOfNode (always true on regtest, as in C++)."""
-    if params.is_regtest:
-        return True
-    compact = set_compact(bits)
-    activation = params.activation_height(Upgrade.PON)
-    limit = params.pon_limit if height >= activation + params.pon_difficulty_window else params.pon_start_limit
-    if not compact.usable or compact.target > limit:
-        return False
-    return int.from_bytes(hash_rev, "little") <= compact.target
+def _check_pon_header(params: ChainParams, header: BlockHeader, height: int) -> None:
+    """ContextualCheckPONBlockHeader without the minter signature (C++ passes fCheckSignature=false here)."""
+    try:
+        contextual_check_pon_header(params, header, height)
+    except PonCheckFailed as failure:
+        raise ValidationError("bad-pon-header", 100, detail=failure.detail) from None
 
 
-def _check_pon_header(params: ChainParams, header: BlockHeader, prev: ChainEntry) -> None:
-    """ContextualCheckPONBlockHeader without the signature (C++ passes fCheckSignature=false here)."""
-    if is_emergency_block(params, header):
+def contextual_check_pon_block(params: ChainParams, header: BlockHeader, height: int, tip_height: int, fluxnodes: FluxnodeKeys) -> None:
+    """ContextualCheckBlock's PoN part, with the minter signature: ``bad-pon-block``.
+
+    A signature failure is not committed to the block hash, so it is marked
+    corruption-possible and the hash is not remembered as invalid (C++).
+    """
+    if not is_pon_active(params, height) or not header.is_pon:
+        if is_pon_active(params, height) and header.hash_rev != params.genesis_hash_rev:
+            reject("not-pon-block")
         return
-    stake_hash = pon_hash(header.collateral, header.prev_block_rev, pon_slot(params, header.time))
-    if not check_proof_of_node(params, stake_hash, header.bits, prev.height + 1):
-        reject("bad-pon-header")
+    try:
+        contextual_check_pon_header(params, header, height, True, tip_height, fluxnodes)
+    except PonCheckFailed as failure:
+        raise ValidationError("bad-pon-block", 100, detail=failure.detail, corruption_possible=failure.signature_failure) from None

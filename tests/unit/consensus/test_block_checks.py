@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fluxd.consensus.block_check import check_block, check_block_header, check_proof_of_node, pon_hash, pon_slot
+from fluxd.consensus.block_check import check_block, check_block_header
+from fluxd.consensus.pon import check_proof_of_node, pon_hash, pon_slot
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block, BlockHeader
 from fluxd.params import networks
