@@ -224,7 +224,7 @@ def parse_request(value) -> tuple[str, list]:
     method = value.get("method")
     if method is None:
         raise RPCError(RPC_INVALID_REQUEST, "Missing method")
-    if not isinstance(method, str):
+    if not isinstance(method, str) or isinstance(method, RawNumber):  # 1.5 is kept as RawNumber text
         raise RPCError(RPC_INVALID_REQUEST, "Method must be a string")
     params = value.get("params")
     if params is None:

@@ -7,7 +7,7 @@ import re
 from fluxd.consensus.arith import get_compact
 from fluxd.params.upgrades import UPGRADE_INFO, Upgrade, UpgradeState, current_epoch_branch_id, upgrade_state
 from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPCError
-from fluxd.rpc.params import check_count, get_bool, get_int, get_str, parse_hash
+from fluxd.rpc.params import check_count, get_bool, get_int, get_str, uint256_from_text
 from fluxd.rpc.registry import RPCTable
 from fluxd.chainstate.utxo_stats import utxo_stats
 from fluxd.core.amount import amount_to_decimal
@@ -15,6 +15,7 @@ from fluxd.core.tx_parts import OutPoint
 from fluxd.rpc.tx_json import script_pubkey_json
 from fluxd.rpc.tx_json_full import tx_to_json
 from fluxd.util.hexutil import rev_to_hum
+from fluxd.util.univalue import RawNumber
 
 GETBLOCKCOUNT_HELP = """getblockcount
 
@@ -160,7 +161,7 @@ def block_json(node, entry, block, tx_details: bool) -> dict:
 
 
 def _entry_by_hash(node, value):
-    entry = node.chainstate.index.get(parse_hash(value, "blockhash"))
+    entry = node.chainstate.index.get(uint256_from_text(get_str(value)))  # C++ uint256S(params[0].get_str()), no hex check
     if entry is None:
         raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "Block not found")
     return entry
@@ -207,7 +208,8 @@ def rpc_getblock(node, params):
         entry = node.chainstate.index.get(bytes.fromhex(text[:64])[::-1]) if re.fullmatch(r"[0-9a-fA-F]{64}", text) else None
     verbosity = 1
     if len(params) > 1:
-        verbosity = (1 if get_bool(params[1]) else 0) if isinstance(params[1], bool) else get_int(params[1])
+        is_number = isinstance(params[1], (int, RawNumber)) and not isinstance(params[1], bool)
+        verbosity = get_int(params[1]) if is_number else (1 if get_bool(params[1]) else 0)  # C++ isNum() ? get_int : get_bool
     if not 0 <= verbosity <= 2:
         raise RPCError(RPC_INVALID_PARAMETER, "Verbosity must be in range from 0 to 2")
     if entry is None or not entry.have_data():

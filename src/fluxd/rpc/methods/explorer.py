@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_MISC_ERROR, RPC_TYPE_ERROR, RPCError
+from fluxd.rpc.errors import RPC_MISC_ERROR, RPCError
 from fluxd.rpc.params import get_bool, get_int
 from fluxd.rpc.registry import RPCTable
 from fluxd.util.hexutil import rev_to_hum
@@ -61,7 +61,7 @@ def _options(params: list) -> tuple[bool, bool]:
         return False, False
     options = params[2]
     if not isinstance(options, dict):
-        raise RPCError(RPC_TYPE_ERROR, "JSON value is not an object as expected")
+        raise RPCError(RPC_MISC_ERROR, "JSON value is not an object as expected")
     no_orphans = options.get("noOrphans")
     logical = options.get("logicalTimes")
     return (no_orphans is not None and get_bool(no_orphans)), (logical is not None and get_bool(logical))

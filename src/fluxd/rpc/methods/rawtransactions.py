@@ -13,6 +13,7 @@ from fluxd.rpc.errors import (
     RPC_DESERIALIZATION_ERROR,
     RPC_INVALID_ADDRESS_OR_KEY,
     RPC_INVALID_PARAMETER,
+    RPC_MISC_ERROR,
     RPC_TYPE_ERROR,
     RPCError,
 )
@@ -157,7 +158,7 @@ def _inputs(inputs: list, lock_time: int) -> list[TxIn]:
     result = []
     for item in inputs:
         if not isinstance(item, dict):
-            raise RPCError(RPC_TYPE_ERROR, "JSON value is not an object as expected")
+            raise RPCError(RPC_MISC_ERROR, "JSON value is not an object as expected")
         txid = parse_hash(item.get("txid"), "txid")
         vout = item.get("vout")
         if isinstance(vout, bool) or not isinstance(vout, int):

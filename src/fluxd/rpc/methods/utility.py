@@ -113,7 +113,7 @@ def _multisig_redeem_script(params) -> bytes:
     required = get_int(params[0])
     keys = params[1]
     if not isinstance(keys, list):
-        raise RPCError(RPC_TYPE_ERROR, "JSON value is not an array as expected")
+        raise RPCError(RPC_MISC_ERROR, "JSON value is not an array as expected")
     if required < 1:
         raise RPCError(RPC_MISC_ERROR, "a multisignature address must require at least one key to redeem")
     if len(keys) < required:
