@@ -84,6 +84,7 @@ class Chainstate:
         self._left_ibd = False
         self._candidates: set[BlockIndexEntry] = set()
         self.timestamp_index = None  # a TimestampIndex when -timestampindex is on
+        self._arrived: Block | None = None  # the block process_block is handling
 
     # ----- start-up -------------------------------------------------------------------------
     def load(self, reindex: bool = False) -> None:
@@ -227,7 +228,11 @@ class Chainstate:
                 entry.chain_tx_count = entry.prev.chain_tx_count + entry.tx_count
             self._store_entry(entry)
             self._candidates.add(entry)
-            self.activate_best_chain()
+            self._arrived = block  # connected from memory rather than re-read from the block file
+            try:
+                self.activate_best_chain()
+            finally:
+                self._arrived = None
             return entry
 
     def _check_accepted_block(self, entry: BlockIndexEntry, block: Block) -> None:
@@ -332,8 +337,12 @@ class Chainstate:
                 if not self._connect(entry):
                     break
 
+    def _block_for(self, entry: BlockIndexEntry) -> Block:
+        arrived = self._arrived
+        return arrived if arrived is not None and arrived.hash_rev == entry.hash_rev else self.read_block(entry)
+
     def _connect(self, entry: BlockIndexEntry) -> bool:
-        block = self.read_block(entry)
+        block = self._block_for(entry)
         coins = CoinsCache(self.get_coin)
         try:
             contextual_check_pon_block(self.params, block.header, entry.height, self.height, self.fluxnodes)

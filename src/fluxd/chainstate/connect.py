@@ -94,20 +94,45 @@ def check_coinbase(params: ChainParams, block: Block, height: int, fees: int) ->
         reject("bad-cb-amount")
 
 
-def _spend_inputs(tx: Transaction, coins: CoinsCache, height: int) -> tuple[list[Coin], int]:
-    spent: list[Coin] = []
+def _fetch_inputs(tx: Transaction, coins: CoinsCache) -> list[Coin]:
+    """HaveInputs: every prevout must be an unspent coin."""
+    spent = [coins.get_coin(txin.prevout) for txin in tx.vin]
+    if any(coin is None for coin in spent):
+        reject("bad-txns-inputs-missingorspent", 0)
+    return spent
+
+
+def _value_in(spent: list[Coin], height: int) -> int:
+    """The CheckTxInputs part over the spent coins: maturity and value ranges."""
     value_in = 0
-    for txin in tx.vin:
-        coin = coins.get_coin(txin.prevout)
-        if coin is None:
-            reject("bad-txns-inputs-missingorspent", 0)
+    for coin in spent:
         if coin.is_coinbase and height - coin.height < COINBASE_MATURITY:
             reject("bad-txns-premature-spend-of-coinbase", 0)
         value_in += coin.value
         if not money_range(coin.value) or not money_range(value_in):
             reject("bad-txns-inputvalues-outofrange")
-        spent.append(coin)
-    return spent, value_in
+    return value_in
+
+
+def _p2sh_sigops(tx: Transaction, spent: list[Coin]) -> int:
+    scripts = {txin.prevout: coin.script_pubkey for txin, coin in zip(tx.vin, spent)}
+    return p2sh_tx_sigop_count(tx, scripts.__getitem__)
+
+
+def _check_bip30(block: Block, coins: CoinsCache) -> None:
+    """No transaction may overwrite one with unspent outputs (checked for the whole block first, as C++)."""
+    for tx in block.transactions:
+        txid = tx.txid_rev
+        if any(coins.have_coin(OutPoint(txid, index)) for index in range(len(tx.vout))):
+            reject("bad-txns-BIP30")
+
+
+def _contextual_check_block(params: ChainParams, block: Block, height: int) -> None:
+    """ContextualCheckBlock's per-transaction part: format by height and finality at the block's time."""
+    for tx in block.transactions:
+        contextual_check_transaction(params, tx, height)
+        if not is_final_tx(tx, height, block.header.time):
+            reject("bad-txns-nonfinal", 10)
 
 
 def _tx_fee(tx: Transaction, value_in: int) -> int:
@@ -131,32 +156,31 @@ def connect_transactions(
 ) -> ConnectResult:
     """Spend and create coins for every transaction; raises ValidationError on the first broken rule."""
     branch_id = current_epoch_branch_id(params, height)
+    _contextual_check_block(params, block, height)
+    _check_bip30(block, coins)
     fees, sigops = 0, 0
     spent_per_tx: list[tuple[Coin, ...]] = []
     batches: list[TxScriptBatch] = []
     for tx in block.transactions:
-        contextual_check_transaction(params, tx, height)
-        if not is_final_tx(tx, height, block.header.time):
-            reject("bad-txns-nonfinal", 10)
         sigops += legacy_sigop_count(tx)
-        txid = tx.txid_rev
-        if any(coins.have_coin(OutPoint(txid, index)) for index in range(len(tx.vout))):
-            reject("bad-txns-BIP30")
-        if not tx.is_coinbase() and not tx.is_fluxnode_tx():
-            prevouts = {txin.prevout: None for txin in tx.vin}
-            spent, value_in = _spend_inputs(tx, coins, height)
-            sigops += p2sh_tx_sigop_count(tx, lambda outpoint: coins.get_coin(outpoint).script_pubkey)
-            fees += _tx_fee(tx, value_in)
+        if sigops > MAX_BLOCK_SIGOPS:
+            reject("bad-blk-sigops")
+        coinbase = tx.is_coinbase()
+        if not coinbase and not tx.is_fluxnode_tx():
+            spent = _fetch_inputs(tx, coins)
+            sigops += _p2sh_sigops(tx, spent)
+            if sigops > MAX_BLOCK_SIGOPS:
+                reject("bad-blk-sigops")
+            fees += _tx_fee(tx, _value_in(spent, height))
             if verify_scripts:
                 outputs = tuple(SpentOutput(coin.script_pubkey, coin.value) for coin in spent)
                 batches.append(TxScriptBatch(tx, outputs, BLOCK_SCRIPT_VERIFY_FLAGS, branch_id))
-            for outpoint in prevouts:
-                coins.spend_coin(outpoint)
+            for txin in tx.vin:
+                coins.spend_coin(txin.prevout)
             spent_per_tx.append(tuple(spent))
-        if sigops > MAX_BLOCK_SIGOPS:
-            reject("bad-blk-sigops")
+        txid = tx.txid_rev
         for index, output in enumerate(tx.vout):
-            coins.add_coin(OutPoint(txid, index), Coin(output.value, output.script_pubkey, height, tx.is_coinbase(), tx.version))
+            coins.add_coin(OutPoint(txid, index), Coin(output.value, output.script_pubkey, height, coinbase, tx.version))
     check_coinbase(params, block, height, fees)
     if batches:
         failure = (verifier or ScriptVerifier()).first_failure(batches)

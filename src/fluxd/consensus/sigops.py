@@ -15,8 +15,27 @@ _SINGLE = (OP_CHECKSIG, OP_BY_NAME["OP_CHECKSIGVERIFY"])
 _MULTI = (OP_CHECKMULTISIG, OP_BY_NAME["OP_CHECKMULTISIGVERIFY"])
 
 
+def _only_direct_pushes(script: bytes) -> bool:
+    """True when the script is a run of complete direct pushes (opcodes 0x01-0x4b): it has no sigops."""
+    position, end = 0, len(script)
+    while position < end:
+        opcode = script[position]
+        if not 0 < opcode < 0x4C:
+            return False
+        position += 1 + opcode
+    return position == end
+
+
+def _is_p2pkh(script: bytes) -> bool:
+    return len(script) == 25 and script[:3] == b"\x76\xa9\x14" and script[23:] == b"\x88\xac"
+
+
 def script_sigop_count(script: bytes, accurate: bool) -> int:
     """CScript::GetSigOpCount(fAccurate): multisig counts its key count only when accurate."""
+    if _is_p2pkh(script):  # fast paths for the common templates, same result as the loop below
+        return 1
+    if _only_direct_pushes(script):
+        return 0
     count = 0
     last_opcode = None
     for op in iter_ops(script):

@@ -57,6 +57,7 @@ class Transaction:
     binding_sig: bytes = ZERO_64
     fluxnode: FluxnodePayload | None = None
     _txid_cache: list = field(default_factory=list, init=False, compare=False, repr=False)
+    _raw_cache: list = field(default_factory=list, init=False, compare=False, repr=False)  # bytes as parsed (v1-v4)
 
     # ----- classification -------------------------------------------------
     @property
@@ -110,9 +111,19 @@ class Transaction:
         return writer.getvalue()
 
     def to_bytes(self) -> bytes:
+        if self._raw_cache:
+            return self._raw_cache[0]
         return self.serialize(for_hash=False)
 
+    @property
+    def size(self) -> int:
+        """The serialized size (GetSerializeSize)."""
+        return len(self.to_bytes())
+
     def write(self, writer: Writer, for_hash: bool = False) -> None:
+        if self._raw_cache:  # a parsed v1-v4 transaction writes back exactly the bytes it was read from
+            writer.write(self._raw_cache[0])
+            return
         writer.u32(self.header)
         if self.overwintered:
             writer.u32(self.version_group_id)
@@ -180,7 +191,9 @@ class Transaction:
             return cls(version=version, fluxnode=payload)
         fields = _read_regular_body(reader, version, is_v3, is_v4)
         tx = cls(version=version, overwintered=overwintered, version_group_id=version_group_id, **fields)
-        tx._txid_cache.append(sha256d(reader.slice_bytes(start, reader.pos)))
+        raw = reader.slice_bytes(start, reader.pos)
+        tx._raw_cache.append(raw)
+        tx._txid_cache.append(sha256d(raw))
         return tx
 
 
