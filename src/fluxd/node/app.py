@@ -54,6 +54,7 @@ class Node:
     connman: object = None  # set by NetworkService
     block_sync: object = None
     mempool: object = None
+    mempool_service: object = None
 
     def request_shutdown(self, reason: str) -> None:
         """Thread-safe: ask the main loop to stop (signals, RPC stop, fatal errors)."""
@@ -158,8 +159,10 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     for name in unknown_options(args.values):
         log.warning("Warning: unsupported option -%s ignored", name)
     from fluxd.node.chain_service import ChainService
+    from fluxd.node.mempool_service import MempoolService
     from fluxd.node.net_service import NetworkService
 
     node.services.append(ChainService(node))
     node.services.append(NetworkService(node))
+    node.services.append(MempoolService(node))
     return node, lock

@@ -12,6 +12,7 @@ from fluxd.rpc.registry import RPCTable
 from fluxd.chainstate.utxo_stats import utxo_stats
 from fluxd.core.amount import amount_to_decimal
 from fluxd.core.tx_parts import OutPoint
+from fluxd.mempool.pool import MEMPOOL_HEIGHT
 from fluxd.rpc.tx_json import script_pubkey_json
 from fluxd.rpc.tx_json_full import tx_to_json
 from fluxd.util.hexutil import rev_to_hum
@@ -303,22 +304,31 @@ Arguments:
 
 
 def rpc_gettxout(node, params):
-    """gettxout from the committed coins (the mempool view arrives with the mempool)."""
+    """gettxout: the chain's coins, seen through the mempool by default (C++ CCoinsViewMemPool + pruneSpent)."""
     check_count(params, 2, 3, GETTXOUT_HELP)
     text = get_str(params[0])
     index = get_int(params[1])
-    if len(params) > 2:
-        get_bool(params[2])
+    include_mempool = get_bool(params[2]) if len(params) > 2 else True
     if not re.fullmatch(r"[0-9a-fA-F]{64}", text) or index < 0:
         return None
     chainstate = node.chainstate
-    coin = chainstate.get_coin(OutPoint(bytes.fromhex(text)[::-1], index))
+    outpoint = OutPoint(bytes.fromhex(text)[::-1], index)
+    pool = getattr(node, "mempool", None) if include_mempool else None
+    coin = None
+    if pool is not None:
+        with pool.lock:
+            if outpoint in pool.spent_by:
+                return None
+            coin = pool.output_coin(outpoint)
+    if coin is None:
+        coin = chainstate.get_coin(outpoint)
     if coin is None:
         return None
     tip = chainstate.tip
+    confirmations = 0 if coin.height == MEMPOOL_HEIGHT else tip.height - coin.height + 1
     return {
         "bestblock": tip.hash_hum,
-        "confirmations": tip.height - coin.height + 1,
+        "confirmations": confirmations,
         "value": amount_to_decimal(coin.value),
         "scriptPubKey": script_pubkey_json(coin.script_pubkey, node.params.base58),
         "version": coin.tx_version,

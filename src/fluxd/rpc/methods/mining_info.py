@@ -176,7 +176,7 @@ def rpc_getmininginfo(node, params):
         "localsolps": 0.0,
         "networksolps": solps,
         "networkhashps": solps,
-        "pooledtx": 0,  # no mempool yet: C++ mempool.size() when empty
+        "pooledtx": len(node.mempool) if getattr(node, "mempool", None) is not None else 0,
         "testnet": node.params.is_testnet,
         "chain": node.params.network_id,
         "generate": node.args.get_bool("-gen", False),
