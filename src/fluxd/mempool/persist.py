@@ -65,7 +65,9 @@ def _parse(data: bytes) -> tuple[list[tuple[Transaction, int, int]], dict[bytes,
     version = reader.u64()
     if version != MEMPOOL_DUMP_VERSION:
         raise DecodeError(f"unknown mempool.dat version {version}")
-    count = reader.count(10)
+    count = reader.u64()
+    if count * 10 > reader.remaining:
+        raise DecodeError(f"{count} transactions cannot fit in {reader.remaining} bytes")
     transactions = []
     for _ in range(count):
         tx = Transaction.read(reader)

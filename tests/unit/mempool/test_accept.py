@@ -175,3 +175,21 @@ def test_block_connect_removes_confirmed_and_conflicting(chain):
     block = Block(template.header.copy_with(merkle_root_rev=root), txs)
     removed = pool.remove_for_block(block, 106, clock.time)
     assert {entry.txid_rev for entry in removed} == {confirmed.txid_rev, loser.txid_rev} and len(pool) == 0
+
+
+def test_mempool_dat_round_trip_and_damage(chain, tmp_path):
+    from fluxd.mempool.persist import dump_mempool, read_mempool
+
+    chainstate, clock, blocks = chain
+    pool = Mempool()
+    ctx = context(chainstate, clock, pool, reject_absurd_fee=False)
+    prevout, value = coinbase_outpoint(blocks, 1)
+    tx = accept_to_memory_pool(ctx, spend(prevout, value, [TxOut(value - 1000, SCRIPT)])).tx
+    pool.prioritise(b"\x07" * 32, 0.0, 1234)
+    path = tmp_path / "mempool.dat"
+    assert dump_mempool(pool, path) == 1
+    transactions, deltas = read_mempool(path)
+    assert [(item[0].txid_rev, item[1]) for item in transactions] == [(tx.txid_rev, clock.time)] and deltas == {b"\x07" * 32: 1234}
+    path.write_bytes(path.read_bytes()[:-5])
+    assert read_mempool(path) == ([], {})
+    assert read_mempool(tmp_path / "missing.dat") == ([], {})
