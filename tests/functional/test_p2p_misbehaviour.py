@@ -147,3 +147,33 @@ def test_setban_drops_and_refuses(node):
     assert node.rpc("listbanned") == []
     wait_until(lambda: _alive(_peer(node)), 10)
 
+
+
+def test_loose_coinbase_is_rejected_and_punished(node):
+    from fluxd.p2p.messages import TxMessage
+
+    peer = _peer(node)
+    tip = Block.from_bytes(bytes.fromhex(node.rpc("getblock", node.rpc("getbestblockhash"), 0)))
+    coinbase = tip.transactions[0]
+    peer.send(TxMessage(coinbase))
+    reject = peer.wait_for(Reject, predicate=lambda message: message.message == "tx")
+    assert (reject.code, reject.reason, reject.hash_rev) == (0x10, "coinbase", coinbase.txid_rev)
+    assert peer.is_disconnected()  # DoS 100
+    assert node.rpc("getrawmempool") == []
+
+
+def test_orphan_transaction_is_kept_out_of_the_pool_without_penalty(node):
+    from fluxd.core.transaction import Transaction
+    from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
+    from fluxd.p2p.messages import MempoolRequest, TxMessage
+
+    peer = _peer(node)
+    orphan = Transaction(version=1, vin=(TxIn(OutPoint(b"\x99" * 32, 0), b"\x51"),), vout=(TxOut(1000, b"\x51"),))
+    peer.send(TxMessage(orphan))
+    assert _alive(peer)
+    peer.send(GetData([InvItem(1, orphan.txid_rev)]))  # not in the pool: notfound
+    from fluxd.p2p.messages import NotFound
+
+    assert peer.wait_for(NotFound).items[0].hash_rev == orphan.txid_rev
+    peer.send(MempoolRequest())
+    assert _alive(peer) and node.rpc("getrawmempool") == []

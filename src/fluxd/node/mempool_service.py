@@ -39,6 +39,8 @@ class MempoolService:
         self.free_limiter = FreeRelayLimiter(args.get_int("-limitfreerelay", 500))
         self.persist = args.get_bool("-persistmempool", True)
         self.path = node.net_dir / "mempool.dat"
+        self.recent_rejects: set[bytes] = set()  # C++ recentRejects, forgotten whenever the tip changes
+        self._rejects_tip: bytes | None = None
 
     # ----- service ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -106,7 +108,20 @@ class MempoolService:
             return False
         if self.pool.recently_evicted.contains(txid_rev, now) or self.pool.recently_in_block.contains(txid_rev, now):
             return False
+        if txid_rev in self._current_rejects():
+            return False
         return self.node.chainstate.find_transaction(txid_rev) is None
+
+    def _current_rejects(self) -> set[bytes]:
+        tip_hash = self.node.chainstate.tip.hash_rev
+        if tip_hash != self._rejects_tip:
+            self.recent_rejects = set()
+            self._rejects_tip = tip_hash
+        return self.recent_rejects
+
+    def _remember_reject(self, tx: Transaction, rejected: MempoolRejected) -> None:
+        if rejected.reason != "bad-txns-fluxnode-tx-invalid-signature":  # C++ IsFluxnodeTxSignatureFailure
+            self._current_rejects().add(tx.txid_rev)
 
     def lookup(self, txid_rev: bytes) -> Transaction | None:
         return self.pool.lookup(txid_rev)
@@ -121,33 +136,44 @@ class MempoolService:
         sync._on_writer(self._accept_with_orphans, lambda outcome: self._after_peer_tx(peer, tx, outcome), peer.id, tx)
 
     def _accept_with_orphans(self, peer_id: int, tx: Transaction):
-        """(accepted transactions in order, rejection of ``tx`` or None)."""
+        """(accepted transactions in order, rejection of ``tx`` or None, [(peer id, DoS) of invalid orphans])."""
         try:
             self.submit(tx, limit_free=True)
         except MempoolRejected as rejected:
-            if rejected.missing_inputs:
+            if rejected.missing_inputs and not tx.has_shielded():
                 self.orphans.add(tx, peer_id)
-            return [], rejected
-        accepted = [tx]
+            elif not rejected.missing_inputs:
+                self._remember_reject(tx, rejected)
+            return [], rejected, []
+        accepted, punished = [tx], []
         work = [tx.txid_rev]
         while work:
             parent = work.pop(0)
-            for orphan, _source in self.orphans.children_of(parent):
+            for orphan, source in self.orphans.children_of(parent):
+                if source in {peer for peer, _ in punished}:
+                    continue
                 try:
                     self.submit(orphan, limit_free=True)
                 except MempoolRejected as rejected:
                     if not rejected.missing_inputs:
                         self.orphans.erase(orphan.txid_rev)
+                        self._remember_reject(orphan, rejected)
+                        if rejected.invalid and rejected.dos > 0:
+                            punished.append((source, rejected.dos))
                     continue
                 self.orphans.erase(orphan.txid_rev)
                 accepted.append(orphan)
                 work.append(orphan.txid_rev)
-        return accepted, None
+        return accepted, None, punished
 
     def _after_peer_tx(self, peer, tx: Transaction, outcome) -> None:
-        accepted, rejected = outcome
+        accepted, rejected, punished = outcome
         for relayed in accepted:
             self._announce(relayed.txid_rev)
+        for source_id, dos in punished:
+            source = self.node.connman.peers.get(source_id) if self.node.connman is not None else None
+            if source is not None:
+                self.node.block_sync.misbehaving(source, dos, "invalid orphan transaction")
         if rejected is None or not rejected.invalid:
             return
         log.debug("%s from peer=%d was not accepted: %s (code %d)", tx.txid_hum, peer.id, rejected.reason, rejected.code)
