@@ -1,18 +1,21 @@
-"""Mining RPCs available without a mempool: generate (regtest) and submitblock (C++ rpc/mining.cpp)."""
+"""Mining RPCs: generate (regtest) and submitblock (C++ rpc/mining.cpp); getblocktemplate is in block_template.py."""
 
 from __future__ import annotations
 
-from fluxd.chainstate.block_builder import build_block
+from fluxd.consensus.equihash_epochs import valid_eh_parameter_list
+from fluxd.consensus.equihash_solver import solve_header
+from fluxd.consensus.pon import TEST_BYPASS_COLLATERAL
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.address import AddressError, address_to_script
 from fluxd.core.block import Block
-from fluxd.rpc.errors import RPC_DESERIALIZATION_ERROR, RPC_INTERNAL_ERROR, RPC_METHOD_NOT_FOUND, RPCError
+from fluxd.params.upgrades import is_pon_active
+from fluxd.rpc.block_assembler import AssemblerSettings, BlockTemplate, create_new_block
+from fluxd.rpc.errors import RPC_DESERIALIZATION_ERROR, RPC_INTERNAL_ERROR, RPC_METHOD_NOT_FOUND, RPC_MISC_ERROR, RPCError
 from fluxd.rpc.params import check_count, get_int, get_str
 from fluxd.rpc.registry import RPCTable
 from fluxd.util.hexutil import is_hex
 from fluxd.util.serialize import DecodeError
 
-EMPTY_TEMPLATE_SIZE = 1000  # CreateNewBlock's nBlockSize before any mempool transaction
 GENERATE_HELP = """generate numblocks
 
 Mine blocks immediately (before the RPC call returns)
@@ -65,20 +68,49 @@ def rpc_generate(node, params):
         raise RPCError(RPC_METHOD_NOT_FOUND, "This method can only be used on regtest")
     count = get_int(params[0])
     script = _mining_script(node)
+    settings = AssemblerSettings.from_args(node.args, node.params)
     hashes = []
     chainstate = node.chainstate
     for _ in range(max(0, count)):
         with chainstate.lock:
-            block = build_block(node.params, chainstate.tip, script, node.clock.now())
+            block = _generated_block(node, script, settings)
             try:
                 entry = chainstate.process_block(block)
             except ValidationError:
                 raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted") from None
             if not chainstate.contains(entry):
                 raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted")
-        node.last_template_stats = (EMPTY_TEMPLATE_SIZE, 0)  # CreateNewBlock's nLastBlockSize/Tx, empty mempool
         hashes.append(block.hash_hum)
     return hashes
+
+
+def _generated_block(node, script: bytes, settings: AssemblerSettings) -> Block:
+    """C++ generate: a template from CreateNewBlock, then PoN's test collateral and dummy signature, or Equihash."""
+    params, tip, now = node.params, node.chainstate.tip, node.clock.now()
+    height = tip.height + 1
+    collateral, enforce_time = None, 0
+    if is_pon_active(params, height):
+        collateral, enforce_time = TEST_BYPASS_COLLATERAL, max(now, tip.time + 1)
+        script = address_to_script(params.dev_fund_address, params.base58)
+    template = assemble(node, script, settings, collateral, enforce_time)
+    header = template.block.header
+    if collateral is not None:
+        header = header.copy_with(block_sig=b"\x00" * 64)
+    else:
+        eh_params = valid_eh_parameter_list(params, height)[0]
+        nonce_rev, solution = solve_header(eh_params, header.prefix_bytes(), start_nonce=height << 32)
+        header = header.copy_with(nonce_rev=nonce_rev, solution=solution)
+    return Block(header, template.block.transactions)
+
+
+def assemble(node, script: bytes, settings: AssemblerSettings, collateral=None, enforce_time: int = 0) -> BlockTemplate:
+    """CreateNewBlock, recording nLastBlockSize / nLastBlockTx for getmininginfo."""
+    try:
+        template = create_new_block(node.chainstate, node.mempool, script, node.clock.now(), settings, collateral, enforce_time)
+    except ValidationError as failure:
+        raise RPCError(RPC_MISC_ERROR, f"CreateNewBlock(): TestBlockValidity failed: {failure.reason}") from None
+    node.last_template_stats = (template.size, template.tx_count)
+    return template
 
 
 def rpc_submitblock(node, params):

@@ -1,0 +1,54 @@
+"""C++ TestBlockValidity: every block check against the current tip, without storing or connecting anything.
+
+Used by the block assembler (a template must be valid, C++ checks it with
+PoW, merkle root and PoN signature checks off) and by getblocktemplate's
+``proposal`` mode (merkle root and PoN signature on, PoW off).  Raises the
+ValidationError of the first broken rule.
+"""
+
+from __future__ import annotations
+
+from fluxd.chainstate.coins import CoinsCache
+from fluxd.chainstate.connect import connect_transactions
+from fluxd.consensus.block_check import check_block, contextual_check_block_header, contextual_check_pon_block
+from fluxd.consensus.validation import ValidationError, reject
+from fluxd.core.block import Block
+from fluxd.params.upgrades import is_pon_active
+
+
+def check_block_validity(
+    chainstate,
+    block: Block,
+    check_pow: bool = False,
+    check_merkle_root: bool = True,
+    check_pon_signature: bool = True,
+) -> None:
+    """ContextualCheckBlockHeader, CheckBlock, ContextualCheckBlock and ConnectBlock in a scratch coins view."""
+    prev = chainstate.tip
+    if block.header.prev_block_rev != prev.hash_rev:
+        raise ValidationError("inconclusive-not-best-prevblk", 0)
+    params, now, tip_height = chainstate.params, chainstate.now(), chainstate.height
+    height = prev.height + 1
+    contextual_check_block_header(params, block.header, prev, tip_height, None)
+    if check_merkle_root:
+        check_block(params, block, now, tip_height, check_pow)
+    else:
+        check_block(params, _with_own_merkle_root(block), now, tip_height, check_pow)
+    _contextual_check_pon(chainstate, block, height, check_pon_signature)
+    connect_transactions(params, block, height, CoinsCache(chainstate.get_coin), True, chainstate.verifier)
+
+
+def _with_own_merkle_root(block: Block) -> Block:
+    """fCheckMerkleRoot=false: the root is taken as whatever the transactions give."""
+    root, _mutated = block.compute_merkle_root()
+    if root == block.header.merkle_root_rev:
+        return block
+    return Block(block.header.copy_with(merkle_root_rev=root), block.transactions)
+
+
+def _contextual_check_pon(chainstate, block: Block, height: int, check_signature: bool) -> None:
+    params = chainstate.params
+    if check_signature:
+        contextual_check_pon_block(params, block.header, height, chainstate.height, chainstate.fluxnodes)
+    elif is_pon_active(params, height) and not block.header.is_pon:  # the rest was ContextualCheckBlockHeader's
+        reject("not-pon-block")
