@@ -6,7 +6,7 @@ and to the bare ECDSA verifications alone.  The chain is built once (Equihash
 48,5, signed with ``wallet/signing.py``) and cached under the temp directory,
 so a run measures connecting only.
 
-    .venv/bin/python bench/bench_connect.py [--blocks 5000] [--spends 24] [--profile]
+    .venv/bin/python bench/bench_connect.py [--blocks 5000] [--spends 24] [--dbcache 450] [--profile]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from fluxd.chainstate.block_builder import build_block  # noqa: E402
 from fluxd.chainstate.block_index import BlockIndexEntry  # noqa: E402
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate  # noqa: E402
+from fluxd.chainstate.tip_cache import coins_cache_bytes  # noqa: E402
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch  # noqa: E402
 from fluxd.consensus.script_errors import BLOCK_SCRIPT_VERIFY_FLAGS  # noqa: E402
 from fluxd.consensus.sighash import signature_hash  # noqa: E402
@@ -117,11 +118,12 @@ class ChainBuilder:
         return raw_blocks
 
 
-def _fresh_chainstate(directory: Path, memory: bool = False) -> Chainstate:
+def _fresh_chainstate(directory: Path, memory: bool = False, cache_bytes: int = 0) -> Chainstate:
     from fluxd.storage.memory import MemoryStore
 
     store = MemoryStore(COLUMNS) if memory else RocksStore(directory / "chainstate", COLUMNS)
-    chainstate = Chainstate(PARAMS, store, BlockFiles(directory / "blocks", PARAMS.message_start), Clock())
+    files = BlockFiles(directory / "blocks", PARAMS.message_start)
+    chainstate = Chainstate(PARAMS, store, files, Clock(), cache_bytes=cache_bytes)
     chainstate.load()
     return chainstate
 
@@ -179,17 +181,16 @@ def bare_ecdsa(batches: list[TxScriptBatch]) -> float:
     return time.perf_counter() - started
 
 
-def connect(raw_blocks: list[bytes], profile: bool) -> tuple[float, Chainstate]:
+def connect(raw_blocks: list[bytes], profile: bool, cache_bytes: int) -> tuple[float, Chainstate]:
     directory = Path(tempfile.mkdtemp(prefix="fluxd-bench-connect-"))
-    chainstate = _fresh_chainstate(directory)
+    chainstate = _fresh_chainstate(directory, cache_bytes=cache_bytes)
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler:
         profiler.enable()
     for raw in raw_blocks:
         chainstate.process_block(Block.from_bytes(raw))
-    if hasattr(chainstate, "flush"):
-        chainstate.flush()
+    chainstate.flush()
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - started
@@ -205,9 +206,11 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=5000)
     parser.add_argument("--spends", type=int, default=24, help="1-input spends per block")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--dbcache", type=int, default=450, help="MiB as fluxd -dbcache; 0 flushes every block")
     args = parser.parse_args()
     raw_blocks = load_or_build(args.blocks, args.spends)
-    elapsed, chainstate = connect(raw_blocks, args.profile)
+    cache_bytes = coins_cache_bytes(args.dbcache) if args.dbcache else 0
+    elapsed, chainstate = connect(raw_blocks, args.profile, cache_bytes)
     blocks = [Block.from_bytes(raw) for raw in raw_blocks]
     batches = script_batches(blocks)
     inputs = sum(len(batch.spent) for batch in batches)
@@ -216,6 +219,7 @@ def main() -> None:
     script_time = time.perf_counter() - started
     ecdsa_time = bare_ecdsa(batches)
     chainstate.store.close()
+    print(f"-dbcache={args.dbcache}: {chainstate.cache.flushes} flushes")
     print(f"connect {len(blocks)} blocks, {inputs} P2PKH inputs: {elapsed:.2f}s "
           f"({len(blocks) / elapsed:.0f} blocks/s, {inputs / elapsed:.0f} inputs/s)")
     print(f"bare script checks of the same inputs: {script_time:.2f}s -> connect/script = {elapsed / script_time:.2f}x")

@@ -1,9 +1,11 @@
 """The chainstate: block index, active chain and coins, persisted atomically (the only consensus writer).
 
-Blocks are appended to the block files, indexed, and connected to the active
-chain one database batch per block (coins changes, undo record, index record
-and the new tip together), so a crash at any moment leaves tip, coins and
-index agreeing.  Chain selection follows the most work; reorganisations
+Blocks are appended to the block files and indexed at once; connected blocks
+change the in-memory ``TipCache``, flushed as one database batch (coins, undo
+records, index records and the tip together) when it outgrows -dbcache, hourly,
+at shutdown and before a database snapshot, so a crash at any moment leaves
+tip, coins and index agreeing at the last flush, and the start-up path connects
+the stored blocks beyond it again.  Chain selection follows the most work; reorganisations
 disconnect with undo data back to the fork and connect the new branch.
 """
 
@@ -24,9 +26,10 @@ from fluxd.chainstate.block_index import (
     BlockIndexEntry,
     IndexRecord,
 )
-from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_key
+from fluxd.chainstate.coins import Coin
 from fluxd.chainstate.connect import connect_transactions, disconnect_transactions
 from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.tip_cache import TIP_KEY, FlushingStore, TipCache
 from fluxd.chainstate.undo import BlockUndo
 from fluxd.consensus.block_check import (
     check_block,
@@ -49,7 +52,7 @@ from fluxd.storage.kv import KVStore, StorageError, WriteBatch
 log = logging.getLogger("fluxd.chainstate")
 COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp")
 CHAINSTATE_FORMAT_VERSION = 3
-TIP_KEY = b"tip"
+__all__ = ["COLUMNS", "TIP_KEY", "Chainstate"]
 MAX_TIP_AGE = 24 * 60 * 60  # DEFAULT_MAX_TIP_AGE
 
 
@@ -64,9 +67,11 @@ class Chainstate:
         txindex: bool = True,
         fluxnodes: FluxnodeKeys | None = None,
         checkpoints_enabled: bool = True,
+        cache_bytes: int = 0,
     ) -> None:
         self.params = params
-        self.store = store
+        self.cache = TipCache(store, cache_bytes)
+        self.store = FlushingStore(store, self.flush)
         self.block_files = block_files
         self.now = now
         self.verifier = verifier or ScriptVerifier()
@@ -205,8 +210,18 @@ class Chainstate:
         return block.transactions[position], entry
 
     def get_coin(self, outpoint: OutPoint) -> Coin | None:
-        data = self.store.get("coins", outpoint_key(outpoint))
-        return Coin.from_bytes(data) if data is not None else None
+        """The unspent coin at the tip (flushed or not), or None; readers do not fill the cache."""
+        with self.lock:
+            return self.cache.coins.peek(outpoint)
+
+    def read_undo(self, hash_rev: bytes) -> bytes | None:
+        with self.lock:
+            return self.cache.read_undo(hash_rev)
+
+    def flush(self) -> None:
+        """FlushStateToDisk(FLUSH_STATE_ALWAYS): write everything pending as one synced batch."""
+        with self.lock:
+            self.cache.flush(sync=True)
 
     # ----- accepting blocks ---------------------------------------------------------------------
     def process_block(self, block: Block, stored_at: BlockPos | None = None) -> BlockIndexEntry:
@@ -343,7 +358,7 @@ class Chainstate:
 
     def _connect(self, entry: BlockIndexEntry) -> bool:
         block = self._block_for(entry)
-        coins = CoinsCache(self.get_coin)
+        coins = self.cache.block_view()
         try:
             contextual_check_pon_block(self.params, block.header, entry.height, self.height, self.fluxnodes)
             result = connect_transactions(self.params, block, entry.height, coins, self._script_checks_needed(entry), self.verifier)
@@ -357,19 +372,26 @@ class Chainstate:
             return False
         entry.status |= BLOCK_VALID_SCRIPTS | BLOCK_HAVE_UNDO
         entry.chain_tx_count = entry.prev.chain_tx_count + result.tx_count
-        batch = self._coins_batch(coins)
-        batch.put("undo", entry.hash_rev, result.undo.to_bytes())
-        if self.txindex:
-            for position, tx in enumerate(block.transactions):
-                batch.put("txindex", tx.txid_rev, entry.hash_rev + position.to_bytes(4, "little"))
-        if self.timestamp_index is not None:
-            self.timestamp_index.add_block(batch, entry)
-        batch.put("block_index", entry.hash_rev, entry.record_bytes())
-        batch.put("meta", TIP_KEY, entry.hash_rev)
-        self.store.write(batch)
+        self._write_indexes(entry, block)
+        self.cache.commit(coins, entry, result.undo.to_bytes())
         self.active = self.active + [entry]
+        self.cache.flush_if_needed()
         self._notify("connect", entry, block)
         return True
+
+    def _write_indexes(self, entry: BlockIndexEntry, block: Block, connected: bool = True) -> None:
+        """Transaction and timestamp index records, written at once as C++ ConnectBlock does (pblocktree)."""
+        batch = WriteBatch()
+        if self.txindex:
+            for position, tx in enumerate(block.transactions):
+                if connected:
+                    batch.put("txindex", tx.txid_rev, entry.hash_rev + position.to_bytes(4, "little"))
+                else:
+                    batch.delete("txindex", tx.txid_rev)
+        if connected and self.timestamp_index is not None:
+            self.timestamp_index.add_block(batch, entry)
+        if len(batch):
+            self.store.write(batch)
 
     def _script_checks_needed(self, entry: BlockIndexEntry) -> bool:
         """ConnectBlock skips script checks for ancestors of the last checkpoint in the block index (with -checkpoints)."""
@@ -386,18 +408,15 @@ class Chainstate:
         if entry.height == 0:
             raise ValidationError("cannot disconnect the genesis block", 0)
         block = self.read_block(entry)
-        undo_bytes = self.store.get("undo", entry.hash_rev)
+        undo_bytes = self.cache.read_undo(entry.hash_rev)
         if undo_bytes is None:
             raise StorageError(f"Undo data for block {entry.hash_hum} is missing. Restart with -reindex.")
-        coins = CoinsCache(self.get_coin)
+        coins = self.cache.block_view()
         disconnect_transactions(block, BlockUndo.from_bytes(undo_bytes), coins)
-        batch = self._coins_batch(coins)
-        if self.txindex:
-            for tx in block.transactions:
-                batch.delete("txindex", tx.txid_rev)
-        batch.put("meta", TIP_KEY, entry.prev.hash_rev)
-        self.store.write(batch)
+        self._write_indexes(entry, block, connected=False)
+        self.cache.commit(coins, entry.prev)
         self.active = self.active[:-1]
+        self.cache.flush_if_needed()
         self._notify("disconnect", entry, block)
 
     def _notify(self, event: str, entry: BlockIndexEntry, block: Block) -> None:
@@ -406,15 +425,6 @@ class Chainstate:
                 listener(event, entry, block)
             except Exception:  # a listener must never break the chain writer
                 log.exception("chain listener failed on %s of %s", event, entry.hash_hum)
-
-    def _coins_batch(self, coins: CoinsCache) -> WriteBatch:
-        batch = WriteBatch()
-        for outpoint, coin in coins.dirty_items():
-            if coin is None:
-                batch.delete("coins", outpoint_key(outpoint))
-            else:
-                batch.put("coins", outpoint_key(outpoint), coin.to_bytes())
-        return batch
 
     def _mark_failed(self, entry: BlockIndexEntry) -> None:
         entry.status |= BLOCK_FAILED_VALID
@@ -433,7 +443,7 @@ class Chainstate:
             try:
                 block = self.read_block(entry)
                 check_block(self.params, block, self.now() + 7200, self.height, check_pow=True)
-                if block.hash_rev != entry.hash_rev or self.store.get("undo", entry.hash_rev) is None:
+                if block.hash_rev != entry.hash_rev or self.read_undo(entry.hash_rev) is None:
                     return False
             except (ValidationError, StorageError, ValueError) as failure:
                 log.error("verifychain: block %s at height %d failed: %s", entry.hash_hum, entry.height, failure)

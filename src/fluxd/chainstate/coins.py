@@ -68,8 +68,15 @@ class _Entry:
     fresh: bool
 
 
+ENTRY_OVERHEAD = 240  # a cache slot (dict entry, outpoint key, flags) in CPython, roughly
+
+
 class CoinsCache:
-    """A write-back cache of coins over a backing store (C++ CCoinsViewCache)."""
+    """A write-back cache of coins over a backing store (C++ CCoinsViewCache).
+
+    ``memory_usage`` estimates the Python memory held (coins plus slots), the
+    figure -dbcache is compared with.
+    """
 
     def __init__(self, backing: CoinsBacking | Callable[[OutPoint], Coin | None]) -> None:
         self._fetch = backing.get_coin if hasattr(backing, "get_coin") else backing
@@ -91,12 +98,19 @@ class CoinsCache:
                 return None
             entry = _Entry(coin, dirty=False, fresh=False)
             self._entries[outpoint] = entry
-            self._memory += coin.approx_memory()
+            self._memory += coin.approx_memory() + ENTRY_OVERHEAD
         return entry
 
     def get_coin(self, outpoint: OutPoint) -> Coin | None:
         entry = self._lookup(outpoint)
         return entry.coin if entry is not None else None
+
+    def peek(self, outpoint: OutPoint) -> Coin | None:
+        """The coin as get_coin sees it, without caching what is read from the backing store."""
+        entry = self._entries.get(outpoint)
+        if entry is not None:
+            return entry.coin
+        return self._fetch(outpoint)
 
     def have_coin(self, outpoint: OutPoint) -> bool:
         return self.get_coin(outpoint) is not None
@@ -107,6 +121,7 @@ class CoinsCache:
         if entry is None:
             entry = _Entry(None, dirty=False, fresh=False)
             self._entries[outpoint] = entry
+            self._memory += ENTRY_OVERHEAD
         elif entry.coin is not None:
             if not possible_overwrite:
                 raise ValueError("attempted to overwrite an unspent coin")
@@ -126,6 +141,7 @@ class CoinsCache:
         self._memory -= coin.approx_memory()
         if entry.fresh:
             del self._entries[outpoint]
+            self._memory -= ENTRY_OVERHEAD
         else:
             entry.coin = None
             entry.dirty = True
@@ -145,6 +161,38 @@ class CoinsCache:
             return
         for outpoint in [op for op, entry in self._entries.items() if entry.coin is None]:
             del self._entries[outpoint]
+            self._memory -= ENTRY_OVERHEAD
         for entry in self._entries.values():
             entry.dirty = False
             entry.fresh = False
+
+    def absorb(self, child: "CoinsCache") -> None:
+        """Take the changes of a cache layered over this one (C++ CCoinsViewCache::BatchWrite).
+
+        A coin the child created and spent is dropped; a coin fresh here and
+        spent by the child is forgotten, so it never reaches the store.
+        """
+        for outpoint, theirs in child._entries.items():
+            if not theirs.dirty:
+                continue
+            ours = self._entries.get(outpoint)
+            if ours is None:
+                if theirs.fresh and theirs.coin is None:
+                    continue
+                self._entries[outpoint] = _Entry(theirs.coin, dirty=True, fresh=theirs.fresh)
+                self._memory += ENTRY_OVERHEAD + (theirs.coin.approx_memory() if theirs.coin else 0)
+                continue
+            if theirs.fresh and ours.coin is not None:
+                raise ValueError("FRESH flag misapplied to a coin that exists in the parent cache")
+            if ours.coin is not None:
+                self._memory -= ours.coin.approx_memory()
+            if ours.fresh and theirs.coin is None:
+                del self._entries[outpoint]
+                self._memory -= ENTRY_OVERHEAD
+                continue
+            ours.coin = theirs.coin
+            ours.dirty = True
+            if theirs.coin is not None:
+                self._memory += theirs.coin.approx_memory()
+        child._entries.clear()
+        child._memory = 0

@@ -67,7 +67,7 @@ def _disconnect_in_memory(chainstate: Chainstate, depth: int) -> tuple[CoinsCach
         missing = _missing_outputs(block, coins)
         if missing:
             raise VerifyFailure(f"coin database inconsistencies found at {state.height} (block {state.hash_hum}: {missing})")
-        undo_bytes = chainstate.store.get("undo", state.hash_rev)
+        undo_bytes = chainstate.read_undo(state.hash_rev)
         try:
             disconnect_transactions(block, BlockUndo.from_bytes(undo_bytes or b""), coins)
         except ValueError as failure:

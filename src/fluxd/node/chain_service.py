@@ -15,6 +15,7 @@ from pathlib import Path
 from fluxd.chainstate.block_import import is_reindexing, set_reindexing
 from fluxd.chainstate.chainstate import COLUMNS, TIP_KEY, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, coins_cache_bytes
 from fluxd.chainstate.timestamp_index import TimestampIndexMismatch, open_timestamp_index, store_timestamp_setting
 from fluxd.chainstate.verify_db import DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verify_db
 from fluxd.node.app import StartupError
@@ -61,8 +62,11 @@ class ChainService:
         par = node.args.get_int("-par", 0)
         self.verifier = ScriptVerifier.with_threads(par if par > 0 else None)
         files = BlockFiles(node.net_dir / "blocks", node.params.message_start)
+        txindex = node.args.get_bool("-txindex", True)
+        cache_bytes = coins_cache_bytes(node.args.get_int("-dbcache", DEFAULT_DBCACHE_MIB), txindex)
+        log.info("* Using %.1fMiB for in-memory UTXO set", cache_bytes / (1 << 20))
         self.chainstate = Chainstate(
-            node.params, self.store, files, node.clock.now, self.verifier, txindex=node.args.get_bool("-txindex", True)
+            node.params, self.store, files, node.clock.now, self.verifier, txindex=txindex, cache_bytes=cache_bytes
         )
         self.reindex = node.args.get_bool("-reindex") or is_reindexing(self.store)
         self.chainstate.timestamp_index = self._timestamp_index()
@@ -118,6 +122,7 @@ class ChainService:
             self.importer.join()
         if self.chainstate is not None:
             with self.chainstate.lock:
+                self.chainstate.flush()  # FlushStateToDisk at shutdown
                 self.store.close()
         elif self.store is not None:
             self.store.close()

@@ -1,0 +1,139 @@
+"""The state of the active tip kept in memory between flushes (C++ pcoinsTip + setDirtyBlockIndex).
+
+Connected blocks change a multi-block ``CoinsCache`` and leave their undo
+record and block-index record here; ``flush`` writes all of it together with
+the tip as ONE atomic batch (C++ FlushStateToDisk).  The database therefore
+always holds a complete state at some flushed tip; blocks connected after it
+are in the block files with index records of their own (written when they
+were stored), so the start-up path connects them again after a crash.
+
+``limit_bytes`` is the -dbcache share of the coins cache; 0 flushes after
+every block (without syncing).  A flush also happens after
+``FLUSH_INTERVAL`` seconds, at shutdown and before anyone takes a snapshot
+of the database (``FlushingStore``), so a snapshot reflects the tip.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from fluxd.chainstate.block_index import BlockIndexEntry
+from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_key
+from fluxd.storage.kv import KVReader, KVStore, WriteBatch
+
+log = logging.getLogger("fluxd.chainstate")
+TIP_KEY = b"tip"
+FLUSH_INTERVAL = 24 * 60 * 60  # seconds, C++ DATABASE_FLUSH_INTERVAL
+DEFAULT_DBCACHE_MIB = 450  # nDefaultDbCache
+MIN_DBCACHE_MIB, MAX_DBCACHE_MIB = 4, 16384
+MAX_BLOCK_TREE_CACHE_MIB = 2  # nMaxBlockDBCache
+MAX_BLOCK_TREE_AND_TXINDEX_CACHE_MIB = 1024  # nMaxBlockDBAndTxIndexCache
+MAX_COINS_DB_CACHE_MIB = 8  # nMaxCoinsDBCache
+
+
+def coins_cache_bytes(dbcache_mib: int, tree_indexes: bool = True) -> int:
+    """The in-memory coins share of -dbcache, split as C++ AppInit2 does (nCoinCacheUsage).
+
+    ``tree_indexes``: -txindex or the insight indexes are on (a larger block-tree share).
+    """
+    total = min(max(dbcache_mib, MIN_DBCACHE_MIB), MAX_DBCACHE_MIB) << 20
+    tree_max = MAX_BLOCK_TREE_AND_TXINDEX_CACHE_MIB if tree_indexes else MAX_BLOCK_TREE_CACHE_MIB
+    total -= min(total // 8, tree_max << 20)
+    coins_db = min(total // 2, total // 4 + (1 << 23), MAX_COINS_DB_CACHE_MIB << 20)
+    return total - coins_db
+
+
+class TipCache:
+    def __init__(self, store: KVStore, limit_bytes: int = 0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        self.limit_bytes = limit_bytes
+        self.coins = CoinsCache(self._stored_coin)
+        self._undo: dict[bytes, bytes] = {}
+        self._undo_bytes = 0
+        self._entries: dict[bytes, BlockIndexEntry] = {}
+        self._tip: bytes | None = None  # the tip to write at the next flush (None: nothing pending)
+        self._clock = clock
+        self._last_flush = clock()
+        self.flushes = 0
+
+    def _stored_coin(self, outpoint) -> Coin | None:
+        data = self.store.get("coins", outpoint_key(outpoint))
+        return Coin.from_bytes(data) if data is not None else None
+
+    @property
+    def memory_usage(self) -> int:
+        return self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries)
+
+    def block_view(self) -> CoinsCache:
+        """A scratch cache for one block over the tip's coins (dropped if the block fails)."""
+        return CoinsCache(self.coins.get_coin)
+
+    def read_undo(self, hash_rev: bytes) -> bytes | None:
+        pending = self._undo.get(hash_rev)
+        return pending if pending is not None else self.store.get("undo", hash_rev)
+
+    def commit(self, view: CoinsCache, tip: BlockIndexEntry, connected: bytes | None = None) -> None:
+        """Make ``tip`` the new tip: take the block's coin changes, and its undo record when it was connected."""
+        self.coins.absorb(view)
+        if connected is not None:
+            self._undo[tip.hash_rev] = connected
+            self._undo_bytes += len(connected)
+            self._entries[tip.hash_rev] = tip
+        self._tip = tip.hash_rev
+
+    def flush_if_needed(self) -> bool:
+        """FLUSH_STATE_IF_NEEDED / PERIODIC: when the cache is over its limit or the interval has passed."""
+        if self._tip is None:
+            return False
+        if self.memory_usage > self.limit_bytes or self._clock() - self._last_flush > FLUSH_INTERVAL:
+            self.flush(sync=self.limit_bytes > 0)
+            return True
+        return False
+
+    def flush(self, sync: bool = True) -> None:
+        """Write coins, undo records, index records and the tip as one atomic batch, then empty the cache."""
+        if self._tip is None:
+            return
+        batch = WriteBatch()
+        for outpoint, coin in self.coins.dirty_items():
+            if coin is None:
+                batch.delete("coins", outpoint_key(outpoint))
+            else:
+                batch.put("coins", outpoint_key(outpoint), coin.to_bytes())
+        for hash_rev, undo in self._undo.items():
+            batch.put("undo", hash_rev, undo)
+        for hash_rev, entry in self._entries.items():
+            batch.put("block_index", hash_rev, entry.record_bytes())
+        batch.put("meta", TIP_KEY, self._tip)
+        self.store.write(batch, sync=sync)
+        if self.limit_bytes:
+            log.debug("Flushed the chainstate: %d writes, tip %s", len(batch), self._tip[::-1].hex())
+        self.coins.mark_flushed(keep_clean=False)  # C++ CCoinsViewCache::Flush empties the cache
+        self._undo.clear()
+        self._undo_bytes = 0
+        self._entries.clear()
+        self._tip = None
+        self._last_flush = self._clock()
+        self.flushes += 1
+
+
+class FlushingStore:
+    """The chainstate database as readers see it: a snapshot is taken only after a flush (C++ FlushStateToDisk
+    before gettxoutsetinfo), so it always reflects the tip.  Everything else is the store itself."""
+
+    def __init__(self, store: KVStore, flush: Callable[[], None]) -> None:
+        self._store = store
+        self._flush = flush
+
+    @property
+    def inner(self) -> KVStore:
+        return self._store
+
+    def snapshot(self) -> KVReader:
+        self._flush()
+        return self._store.snapshot()
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
