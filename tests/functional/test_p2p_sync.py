@@ -62,3 +62,18 @@ def test_sync_relay_and_reorg(two_nodes):
     assert node_a.rpc("getbestblockhash") == longer[-1] and node_a.rpc("getblockcount") == 38
     tips = node_a.rpc("getchaintips")
     assert {tip["status"] for tip in tips} == {"active", "valid-fork"}
+
+
+def test_restart_keeps_peers_and_bans(two_nodes):
+    node_a, node_b = two_nodes
+    connect_nodes(node_b, node_a)
+    node_b.rpc("setban", "10.11.12.0/24", "add", 40 * 365 * 86400)  # outlives the mock clock
+    node_b.stop()
+    assert (node_b.net_dir / "peers.dat").stat().st_size > 0 and (node_b.net_dir / "banlist.dat").stat().st_size > 0
+    node_b.start()
+    assert [entry["address"] for entry in node_b.rpc("listbanned")] == ["10.11.12.0/255.255.255.0"]
+    log = (node_b.net_dir / "debug.log").read_text()
+    loaded = [line for line in log.splitlines() if "addresses from peers.dat" in line]
+    assert loaded and not loaded[-1].split("Loaded ")[1].startswith("0 ")  # node_a's address was kept
+    node_b.rpc("setban", "10.11.12.0/24", "remove")
+    assert node_b.rpc("listbanned") == []
