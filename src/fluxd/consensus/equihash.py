@@ -116,23 +116,45 @@ def minimal_from_indices(indices: list[int], collision_bits: int) -> bytes:
     return value.to_bytes((total_bits + 7) // 8, "big")
 
 
-def _leaf(shape: EquihashShape, hashes: dict[int, bytes], state, index: int) -> int:
-    """The n hash bits of ``index`` as an int (the expanded form's chunks, without their padding)."""
-    group = index // shape.indices_per_hash
-    if group not in hashes:
-        hashes[group] = generate_hash(shape, state, group)
-    start = (index % shape.indices_per_hash) * shape.slice_bytes
-    return int.from_bytes(hashes[group][start : start + shape.slice_bytes], "big") >> (shape.slice_bytes * 8 - shape.n)
+def _leaf_values(shape: EquihashShape, header_input: bytes, indices: list[int]) -> list[int]:
+    """The n hash bits of every index (one BLAKE2b per group of indices_per_hash indices)."""
+    state = base_state(shape, header_input)
+    per_hash, slice_bytes = shape.indices_per_hash, shape.slice_bytes
+    pad = slice_bytes * 8 - shape.n
+    pack, from_bytes, fork = struct.Struct("<I").pack, int.from_bytes, state.copy
+    digests: dict[int, bytes] = {}
+    values = []
+    for index in indices:
+        group, slot = divmod(index, per_hash)
+        digest = digests.get(group)
+        if digest is None:
+            if shape.twist:
+                digest = generate_hash(shape, state, group)
+            else:
+                branch = fork()
+                branch.update(pack(group))
+                digest = branch.digest()
+            digests[group] = digest
+        values.append(from_bytes(digest[slot * slice_bytes : (slot + 1) * slice_bytes], "big") >> pad)
+    return values
 
 
 def is_valid_solution(params: EquihashParams, header_input: bytes, solution: bytes) -> bool:
-    """Equihash::IsValidSolution."""
+    """Equihash::IsValidSolution.
+
+    C++ checks at every level that the two halves share no index and that the
+    left half's first index is the smaller.  With all indices distinct (checked
+    once, up front: any repeat would meet itself in some merge) comparing the
+    halves' first indices decides the C++ ``IndicesBefore`` test, so a row
+    carries only its hash bits and its first index.  The verdict is the same.
+    """
     shape = shape_of(params)
     if len(solution) != shape.solution_width:
         return False
-    state = base_state(shape, header_input)
-    hashes: dict[int, bytes] = {}
-    rows = [(_leaf(shape, hashes, state, index), (index,)) for index in indices_from_minimal(solution, shape.collision_bits)]
+    indices = indices_from_minimal(solution, shape.collision_bits)
+    if len(set(indices)) != len(indices):
+        return False
+    rows = list(zip(_leaf_values(shape, header_input, indices), indices))
     hash_bits = shape.n
     step = shape.collision_bits
     while len(rows) > 1:
@@ -140,14 +162,10 @@ def is_valid_solution(params: EquihashParams, header_input: bytes, solution: byt
         keep = (1 << shift) - 1
         merged = []
         for position in range(0, len(rows), 2):
-            (left_hash, left_idx), (right_hash, right_idx) = rows[position], rows[position + 1]
-            if (left_hash >> shift) != (right_hash >> shift):
+            (left_hash, left_first), (right_hash, right_first) = rows[position], rows[position + 1]
+            if (left_hash ^ right_hash) >> shift or right_first < left_first:
                 return False
-            if right_idx < left_idx:
-                return False
-            if set(left_idx) & set(right_idx):
-                return False
-            merged.append(((left_hash ^ right_hash) & keep, left_idx + right_idx))
+            merged.append(((left_hash ^ right_hash) & keep, left_first))
         rows = merged
         hash_bits = shift
     return rows[0][0] == 0
