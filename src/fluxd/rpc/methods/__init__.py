@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fluxd.rpc.methods import blockchain, control, dbinfo, explorer, mempool, mining, mining_info, network, rawtransactions, utility
+from fluxd.rpc.methods import block_template, blockchain, control, dbinfo, explorer, mempool, mining, mining_info, network, rawtransactions, utility
 from fluxd.rpc.registry import RPCTable
 
-GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, mining_info, network, rawtransactions, utility)
+GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, utility)
 
 
 def register_all(table: RPCTable) -> None:

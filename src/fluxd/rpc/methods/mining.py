@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fluxd.chainstate.block_index import BLOCK_FAILED_MASK, BLOCK_VALID_SCRIPTS
 from fluxd.consensus.equihash_epochs import valid_eh_parameter_list
 from fluxd.consensus.equihash_solver import solve_header
 from fluxd.consensus.pon import TEST_BYPASS_COLLATERAL
@@ -52,7 +53,7 @@ Result:
 """
 
 
-def _mining_script(node) -> bytes:
+def mining_script(node) -> bytes:
     address = node.args.get("-mineraddress")
     if not address:
         raise RPCError(RPC_INTERNAL_ERROR, "No coinbase script available (mining requires a wallet or -mineraddress)")
@@ -67,7 +68,7 @@ def rpc_generate(node, params):
     if not node.params.mine_blocks_on_demand:
         raise RPCError(RPC_METHOD_NOT_FOUND, "This method can only be used on regtest")
     count = get_int(params[0])
-    script = _mining_script(node)
+    script = mining_script(node)
     settings = AssemblerSettings.from_args(node.args, node.params)
     hashes = []
     chainstate = node.chainstate
@@ -113,32 +114,40 @@ def assemble(node, script: bytes, settings: AssemblerSettings, collateral=None, 
     return template
 
 
-def rpc_submitblock(node, params):
-    check_count(params, 1, 2, SUBMITBLOCK_HELP)
-    text = get_str(params[0])
+def decode_block(text: str) -> Block:
+    """DecodeHexBlk, or -22 "Block decode failed"."""
     try:
         if not is_hex(text):
             raise DecodeError("not hex")
-        block = Block.from_bytes(bytes.fromhex(text))
+        return Block.from_bytes(bytes.fromhex(text))
     except (DecodeError, ValueError):
         raise RPCError(RPC_DESERIALIZATION_ERROR, "Block decode failed") from None
+
+
+def rpc_submitblock(node, params):
+    check_count(params, 1, 2, SUBMITBLOCK_HELP)
+    block = decode_block(get_str(params[0]))
     chainstate = node.chainstate
-    known = chainstate.index.get(block.hash_rev)
+    with chainstate.lock:
+        known = chainstate.index.get(block.hash_rev)
+        if known is not None:
+            if known.is_valid(BLOCK_VALID_SCRIPTS):
+                return "duplicate"
+            if known.status & BLOCK_FAILED_MASK:
+                return "duplicate-invalid"
+        earlier_reason = chainstate.invalid_reasons.get(block.hash_rev)
+        try:
+            entry = chainstate.process_block(block)
+        except ValidationError as failure:
+            return "duplicate" if known is not None else (failure.reason or "rejected")
+        reason = chainstate.invalid_reasons.get(block.hash_rev)
+        checked_invalid = reason is not None and (earlier_reason is None or entry.status & BLOCK_FAILED_MASK)
+        checked = entry.is_valid(BLOCK_VALID_SCRIPTS) or checked_invalid  # C++ BlockChecked fired for it
     if known is not None:
-        if known.is_valid(5):
-            return "duplicate"
-        if known.status & 96:
-            return "duplicate-invalid"
-    try:
-        entry = chainstate.process_block(block)
-    except ValidationError as failure:
-        return failure.reason
-    reason = chainstate.invalid_reasons.get(entry.hash_rev)
-    if reason is not None:
-        return reason
-    if known is not None:
-        return "duplicate" if chainstate.contains(entry) else "duplicate-inconclusive"
-    return None if chainstate.contains(entry) else "inconclusive"
+        return "duplicate" if checked else "duplicate-inconclusive"
+    if not checked:
+        return "inconclusive"
+    return (reason or "rejected") if checked_invalid else None
 
 
 def register(table: RPCTable) -> None:
