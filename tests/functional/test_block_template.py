@@ -179,3 +179,54 @@ def test_longpoll_returns_on_a_new_tip(pow_pair):
     waiter.join(60)
     assert not waiter.is_alive()
     assert answers[0]["previousblockhash"] == new_tip and answers[0]["height"] == 2
+
+
+def test_template_carries_mempool_transactions_to_the_other_node(tmp_path):
+    from fluxd.core.address import script_to_address
+    from fluxd.core.keys import PrivateKey
+    from fluxd.core.script import p2pkh_script
+    from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
+    from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
+
+    key = PrivateKey(bytes([7]) * 32)
+    script = p2pkh_script(key.key_id)
+    address = script_to_address(script, regtest_params().base58)
+    nodes = [NodeProcess(tmp_path / name, ["-nuparams=pon:1000", f"-mineraddress={address}", "-listen=1"]).start() for name in "ab"]
+    try:
+        node_a, node_b = nodes
+        for node in nodes:
+            node.rpc("setmocktime", START_TIME)
+        connect_nodes(node_a, node_b)
+        first = node_a.rpc("generate", 101)[0]
+        sync_blocks(nodes)
+        coinbase = Block.from_bytes(bytes.fromhex(node_a.rpc("getblock", first, 0))).transactions[0]
+        store = KeyStore()
+        store.add_key(key)
+
+        def spend(prevout: OutPoint, value: int, fee: int) -> Transaction:
+            unsigned = Transaction(version=1, vin=(TxIn(prevout, b""),), vout=(TxOut(value - fee, script),))
+            signature, complete = produce_signature(store, script, SigningInput(unsigned, 0, value, 1, 0))
+            assert complete
+            return unsigned.copy_with(vin=(TxIn(prevout, signature),))
+
+        parent = spend(OutPoint(coinbase.txid_rev, 0), coinbase.vout[0].value, 10_000)
+        child = spend(OutPoint(parent.txid_rev, 0), parent.vout[0].value, 30_000)
+        for tx in (parent, child):
+            assert node_a.rpc("sendrawtransaction", tx.to_bytes().hex()) == tx.txid_hum
+        _advance(nodes)
+        template = node_a.rpc("getblocktemplate")
+        entries = template["transactions"]
+        assert [entry["hash"] for entry in entries] == [parent.txid_hum, child.txid_hum]
+        assert [entry["depends"] for entry in entries] == [[], [1]] and [entry["fee"] for entry in entries] == [10_000, 30_000]
+        assert list(entries[0]) == ["data", "hash", "depends", "fee", "sigops"] and entries[0]["sigops"] == 1
+        assert template["coinbasetxn"]["fee"] == -40_000 and template["miner_reward"] == 150 * 10**8 + 40_000
+        info = node_a.rpc("getmininginfo")
+        assert info["currentblocktx"] == 2 and info["currentblocksize"] == 1000 + parent.size + child.size
+        block = pow_block(template)
+        assert node_a.rpc("submitblock", block.to_bytes().hex()) is None
+        sync_blocks(nodes)
+        assert node_b.rpc("getblock", block.hash_hum)["tx"] == [block.transactions[0].txid_hum, parent.txid_hum, child.txid_hum]
+    finally:
+        for node in nodes:
+            node.stop()
+
