@@ -13,6 +13,9 @@ import logging
 
 from fluxd.core.transaction import Transaction
 from fluxd.mempool.accept import AcceptContext, MempoolRejected, accept_to_memory_pool
+from fluxd.mempool.fee_estimates_file import FEE_ESTIMATES_FILENAME, read_fee_estimates, write_fee_estimates
+from fluxd.mempool.fee_estimator import BlockPolicyEstimator
+from fluxd.mempool.fee_feed import FeeEstimatorFeed
 from fluxd.mempool.free_limiter import FreeRelayLimiter
 from fluxd.mempool.limit import DEFAULT_MEMPOOL_EVICTION_MEMORY_MINUTES, DEFAULT_MEMPOOL_TOTAL_COST_LIMIT, CostTracker
 from fluxd.mempool.orphans import DEFAULT_MAX_ORPHAN_TRANSACTIONS, OrphanPool
@@ -39,6 +42,9 @@ class MempoolService:
         self.free_limiter = FreeRelayLimiter(args.get_int("-limitfreerelay", 500))
         self.persist = args.get_bool("-persistmempool", True)
         self.path = node.net_dir / "mempool.dat"
+        self.fee_estimator = BlockPolicyEstimator()
+        self.fee_feed = FeeEstimatorFeed(self.fee_estimator, self.pool, lambda: not node.chainstate.is_initial_block_download())
+        self.fee_estimates_path = node.net_dir / FEE_ESTIMATES_FILENAME
         self.recent_rejects: set[bytes] = set()  # C++ recentRejects, forgotten whenever the tip changes
         self._rejects_tip: bytes | None = None
 
@@ -50,12 +56,14 @@ class MempoolService:
         node.chainstate.listeners.append(self.chain_event)
         if node.block_sync is not None:
             node.block_sync.tx_relay = self
+        read_fee_estimates(self.fee_estimator, self.fee_estimates_path)  # C++ reads it before the mempool
         if self.persist:
             self._load()
         elif not self.path.exists():
             self.path.touch()
 
     async def stop(self) -> None:
+        write_fee_estimates(self.fee_estimator, self.fee_estimates_path)
         if self.persist:
             count = dump_mempool(self.pool, self.path)
             log.info("Dumped mempool: %d transactions to %s", count, self.path)
@@ -186,7 +194,9 @@ class MempoolService:
     def chain_event(self, event: str, entry, block) -> None:
         now = self.node.clock.now()
         if event == "connect":
+            confirmed = self.fee_feed.block_confirmed(block)
             self.pool.remove_for_block(block, entry.height, now)
+            self.fee_feed.block_connected(entry.height, confirmed)
             for tx in block.transactions:
                 self.orphans.erase(tx.txid_rev)
             return

@@ -164,13 +164,47 @@ blocks have been observed to make an estimate.
 """
 
 
+ESTIMATEPRIORITY_HELP = """estimatepriority nblocks
+
+Estimates the approximate priority
+a zero-fee transaction needs to begin confirmation
+within nblocks blocks.
+
+Arguments:
+1. nblocks     (numeric)
+
+Result:
+n :    (numeric) estimated priority
+
+-1.0 is returned if not enough transactions and
+blocks have been observed to make an estimate.
+"""
+
+
+def _estimate_target(params: list, help_text: str) -> int:
+    """RPCTypeCheck {VNUM}, get_int, then nblocks < 1 counts as 1 (C++ estimatefee / estimatepriority)."""
+    check_count(params, 1, 1, help_text)
+    if type_name(params[0]) != "number":
+        raise RPCError(RPC_TYPE_ERROR, f"Expected type number, got {type_name(params[0])}")
+    return max(get_int(params[0]), 1)
+
+
+def _fee_estimator(node):
+    return getattr(getattr(node, "mempool_service", None), "fee_estimator", None)
+
+
 def rpc_estimatefee(node, params):
-    """Without a fee estimator (it comes with the mempool) there is never enough data: -1.0 as C++ answers then."""
-    check_count(params, 1, 1, ESTIMATEFEE_HELP)
-    get_int(params[0])
-    estimator = getattr(node, "fee_estimator", None)
-    rate = estimator.estimate(params[0]) if estimator is not None else 0
+    """The fee per kB in FLUX, or -1 (a number) when there is not enough data."""
+    target = _estimate_target(params, ESTIMATEFEE_HELP)
+    estimator = _fee_estimator(node)
+    rate = estimator.estimate_fee(target) if estimator is not None else 0
     return amount_to_decimal(rate) if rate else -1.0
+
+
+def rpc_estimatepriority(node, params):
+    target = _estimate_target(params, ESTIMATEPRIORITY_HELP)
+    estimator = _fee_estimator(node)
+    return estimator.estimate_priority(target) if estimator is not None else -1.0
 
 
 def register(table: RPCTable) -> None:
@@ -180,3 +214,4 @@ def register(table: RPCTable) -> None:
     table.register("createmultisig", "util", rpc_createmultisig, CREATEMULTISIG_HELP)
     table.register("getblocksubsidy", "mining", rpc_getblocksubsidy, GETBLOCKSUBSIDY_HELP)
     table.register("estimatefee", "util", rpc_estimatefee, ESTIMATEFEE_HELP)
+    table.register("estimatepriority", "util", rpc_estimatepriority, ESTIMATEPRIORITY_HELP)
