@@ -121,3 +121,25 @@ def test_unknown_options_are_warned_not_fatal(tmp_path):
     log = (node.net_dir / "debug.log").read_text()
     assert "unsupported option -frobnicate ignored" in log and "unsupported option -alsounknown ignored" in log
     assert "-listen" not in log.split("unsupported option")[-1]
+
+
+def test_daemon_forks_and_serves_until_stop(tmp_path):
+    import os
+    import subprocess
+
+    from tests.functional.framework import wait_until
+
+    node = NodeProcess(tmp_path / "daemon")
+    started = subprocess.run([*node.command(), "-daemon"], capture_output=True, text=True, timeout=60)
+    assert started.returncode == 0 and started.stdout.strip() == "Flux server starting"
+    try:
+        waited = node.cli("-rpcwait", "getblockcount")  # waits for the cookie and the RPC warm-up
+        assert (waited.returncode, waited.stdout.strip()) == (0, "0")
+        pid = int((node.net_dir / "fluxd.pid").read_text())
+        assert node.cli("stop").stdout.strip() == "Flux server stopping"
+        wait_until(lambda: not (node.net_dir / "fluxd.pid").exists(), 60, 0.2, "daemon shutdown")
+        wait_until(lambda: subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode != 0, 60, 0.2, "exit")
+        assert not (node.net_dir / ".cookie").exists()
+    finally:
+        if (node.net_dir / "fluxd.pid").exists():
+            os.kill(int((node.net_dir / "fluxd.pid").read_text()), 9)

@@ -77,6 +77,11 @@ class CliError(Exception):
     pass
 
 
+class MissingCookie(CliError):
+    """No .cookie yet: with -rpcwait we keep waiting, since our daemon writes it a moment after it forks
+    (C++ flux-cli gives up at once; its daemon writes the cookie before a client is likely to look)."""
+
+
 def _credentials(args: Args, network: str) -> str:
     if args.get("-rpcpassword"):
         return f"{args.get('-rpcuser')}:{args.get('-rpcpassword')}"
@@ -84,7 +89,7 @@ def _credentials(args: Args, network: str) -> str:
     try:
         return cookie.read_text().strip()
     except OSError:
-        raise CliError(
+        raise MissingCookie(
             "Could not locate RPC credentials. No authentication cookie could be found,\n"
             f"and no rpcpassword is set in the configuration file ({config_file(args)})."
         ) from None
@@ -161,7 +166,7 @@ def _run_command(args: Args, network: str, command: list[str]) -> tuple[str, int
             if warmup and wait:
                 raise ConnectionFailed("server in warmup")
             return text, code
-        except ConnectionFailed:
+        except (ConnectionFailed, MissingCookie):
             if not wait:
                 raise
             time.sleep(1)

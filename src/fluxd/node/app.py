@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import logging
 import signal
 import threading
@@ -130,6 +131,7 @@ async def run_node(node: Node, install_signals: bool = True) -> int:
         await server.stop()
         if wrote_cookie:
             (node.net_dir / ".cookie").unlink(missing_ok=True)
+        pid_file(node.args, node.net_dir).unlink(missing_ok=True)
         log.info("Shutdown: done")
     return 0
 
@@ -149,6 +151,11 @@ async def _start_rpc(server: RPCServer, args: Args, port: int) -> None:
         raise StartupError(f"Unable to bind any endpoint for RPC server ({last_error})")
 
 
+def pid_file(args: Args, net_dir: Path) -> Path:
+    path = Path(args.get("-pid", "fluxd.pid"))
+    return path if path.is_absolute() else net_dir / path
+
+
 def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     params = select_params(args)
     net_dir = net_datadir(args, params.network_id)
@@ -156,6 +163,7 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     lock.acquire()
     configure_logging(args, net_dir)
     node = Node(args=args, params=params, net_dir=net_dir)
+    pid_file(args, net_dir).write_text(f"{os.getpid()}\n")  # C++ CreatePidFile (-pid, default fluxd.pid)
     for name in unknown_options(args.values):
         log.warning("Warning: unsupported option -%s ignored", name)
     from fluxd.node.chain_service import ChainService
