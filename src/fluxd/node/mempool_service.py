@@ -195,8 +195,10 @@ class MempoolService:
         now = self.node.clock.now()
         if event == "connect":
             confirmed = self.fee_feed.block_confirmed(block)
-            self.pool.remove_for_block(block, entry.height, now)
-            self.fee_feed.block_connected(entry.height, confirmed)
+            try:
+                self.pool.remove_for_block(block, entry.height, now)
+            finally:
+                self.fee_feed.block_connected(entry.height, confirmed)
             for tx in block.transactions:
                 self.orphans.erase(tx.txid_rev)
             return
