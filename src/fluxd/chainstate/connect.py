@@ -16,7 +16,7 @@ from fluxd.chainstate.undo import BlockUndo
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch
 from fluxd.consensus.script_errors import BLOCK_SCRIPT_VERIFY_FLAGS
 from fluxd.consensus.sigops import MAX_BLOCK_SIGOPS, legacy_sigop_count, p2sh_tx_sigop_count
-from fluxd.consensus.subsidy import block_subsidy, funding_due
+from fluxd.consensus.subsidy import block_subsidy, funding_due, min_dev_fund_amount
 from fluxd.consensus.validation import ValidationError, reject
 from fluxd.core.address import address_to_script
 from fluxd.core.amount import money_range
@@ -84,6 +84,8 @@ def check_coinbase(params: ChainParams, block: Block, height: int, fees: int) ->
         expected = push_int(height)
         if not coinbase.vin[0].script_sig.startswith(expected):
             reject("bad-cb-height")
+    if network_upgrade_active(params, height, Upgrade.PON):
+        _check_dev_fund(params, coinbase, height)
     due = funding_due(params, height)
     for kind, address, amount in due:
         script = address_to_script(address, params.base58)
@@ -94,6 +96,16 @@ def check_coinbase(params: ChainParams, block: Block, height: int, fees: int) ->
         reject("bad-cb-amount")
 
 
+def _check_dev_fund(params: ChainParams, coinbase: Transaction, height: int) -> None:
+    """Under PoN some coinbase output pays the dev fund at least GetMinDevFundAmount."""
+    minimum = min_dev_fund_amount(params, height)
+    if minimum <= 0:
+        return
+    script = address_to_script(params.dev_fund_address, params.base58)
+    if not any(out.script_pubkey == script and out.value >= minimum for out in coinbase.vout):
+        reject("tx-coinbase-missing-dev-funding")
+
+
 def _fetch_inputs(tx: Transaction, coins: CoinsCache) -> list[Coin]:
     """HaveInputs: every prevout must be an unspent coin."""
     spent = [coins.get_coin(txin.prevout) for txin in tx.vin]
@@ -102,12 +114,15 @@ def _fetch_inputs(tx: Transaction, coins: CoinsCache) -> list[Coin]:
     return spent
 
 
-def _value_in(spent: list[Coin], height: int) -> int:
-    """The CheckTxInputs part over the spent coins: maturity and value ranges."""
+def _value_in(params: ChainParams, tx: Transaction, spent: list[Coin], height: int) -> int:
+    """The CheckTxInputs part over the spent coins: maturity, protected coinbase (before FLUX), value ranges."""
+    protected = params.coinbase_must_be_protected and not network_upgrade_active(params, height, Upgrade.FLUX)
     value_in = 0
     for coin in spent:
         if coin.is_coinbase and height - coin.height < COINBASE_MATURITY:
             reject("bad-txns-premature-spend-of-coinbase", 0)
+        if coin.is_coinbase and protected and tx.vout:
+            reject("bad-txns-coinbase-spend-has-transparent-outputs", 0)
         value_in += coin.value
         if not money_range(coin.value) or not money_range(value_in):
             reject("bad-txns-inputvalues-outofrange")
@@ -171,7 +186,7 @@ def connect_transactions(
             sigops += _p2sh_sigops(tx, spent)
             if sigops > MAX_BLOCK_SIGOPS:
                 reject("bad-blk-sigops")
-            fees += _tx_fee(tx, _value_in(spent, height))
+            fees += _tx_fee(tx, _value_in(params, tx, spent, height))
             if verify_scripts:
                 outputs = tuple(SpentOutput(coin.script_pubkey, coin.value) for coin in spent)
                 batches.append(TxScriptBatch(tx, outputs, BLOCK_SCRIPT_VERIFY_FLAGS, branch_id))
