@@ -123,3 +123,45 @@ def test_funding_outputs_and_swap_pool():
     assert funding_due(MAIN, 837_715) == []
     due = funding_due(REGTEST, 10)
     assert [kind for kind, _, _ in due] == ["exchange", "foundation", "swappool"]
+
+
+def _schedule_from_the_table(height: int, pon_values: list[int]) -> int:
+    """CONSENSUS_TRANSACTIONS.md §4, mainnet, written out from the table (not from the implementation)."""
+    if height == 0:
+        return 0  # genesis: the slow-start formula gives 0 (its coinbase is never connected)
+    if height == 1:
+        return 13_020_000 * COIN
+    if height < 2_500:
+        return 3_000_000 * height
+    if height < 5_000:
+        return 3_000_000 * (height + 1)
+    if height < 657_850:
+        return 150 * COIN
+    if height < 1_313_200:
+        return 75 * COIN
+    if height < 2_020_000:
+        return 3_750_000_000
+    return pon_values[min((height - 2_020_000) // 1_051_200, 20)]
+
+
+@pytest.mark.slow
+def test_mainnet_every_height_to_five_million_matches_the_table():
+    pon_values = [14 * COIN]
+    for _ in range(20):
+        pon_values.append(pon_values[-1] * 9 // 10)
+    mismatches = [h for h in range(0, 5_000_001) if block_subsidy(MAIN, h) != _schedule_from_the_table(h, pon_values)]
+    assert mismatches == []
+
+
+def test_genesis_and_era_edges():
+    assert block_subsidy(MAIN, 0) == 0
+    assert [block_subsidy(MAIN, h) for h in (2_019_999, 2_020_000, 2_020_001)] == [3_750_000_000, 14 * COIN, 14 * COIN]
+    reductions = [2_020_000 + k * 1_051_200 for k in range(1, 5)]
+    assert reductions[:2] == [3_071_200, 4_122_400]  # the only two below 5,000,000
+    assert block_subsidy(MAIN, 4_122_399) == 1_260_000_000 and block_subsidy(MAIN, 5_000_000) == 1_134_000_000
+
+
+def test_testnet_pon_reductions():
+    assert block_subsidy(TEST, 800 + 525_599) == 14 * COIN
+    assert block_subsidy(TEST, 800 + 525_600) == 1_260_000_000
+    assert block_subsidy(TEST, 800 + 20 * 525_600) == 170_207_313 == block_subsidy(TEST, 800 + 40 * 525_600)
