@@ -254,7 +254,10 @@ def _check_scripts(tx: Transaction, spent: list[Coin], branch_id: int) -> None:
 
 def _entry(context: AcceptContext, tx: Transaction, spent: list[Coin], fee: int, size: int, tip_height: int, sigops: int) -> MempoolEntry:
     in_chain = [coin for coin in spent if coin.height != MEMPOOL_HEIGHT]
-    priority_sum = sum(coin.value * (tip_height - coin.height) for coin in in_chain if coin.height < tip_height)
+    priority_sum = 0.0  # C++ CCoinsViewCache::GetPriority adds doubles input by input
+    for coin in in_chain:
+        if coin.height < tip_height:
+            priority_sum += float(coin.value * (tip_height - coin.height))
     modified_size = _modified_size(tx, size)
     return MempoolEntry(
         tx=tx,
