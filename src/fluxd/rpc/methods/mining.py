@@ -43,6 +43,9 @@ See https://en.bitcoin.it/wiki/BIP_0022 for full specification.
 Arguments
 1. "hexdata"    (string, required) the hex-encoded block data to submit
 2. "jsonparametersobject"     (string, optional) object of optional parameters
+    {
+      "workid" : "id"    (string, optional) if the server provided a workid, it MUST be included with submissions
+    }
 
 Result:
 "duplicate" - node already has valid copy of block
@@ -50,6 +53,11 @@ Result:
 "duplicate-inconclusive" - node already has block but has not validated it
 "inconclusive" - node has not validated the block, it may not be on the node's current best chain
 "rejected" - block was rejected as invalid
+For more information on submitblock parameters and results, see: https://github.com/bitcoin/bips/blob/master/bip-0022.mediawiki#block-submission
+
+Examples:
+> flux-cli submitblock "mydata"
+> curl --user myusername --data-binary '{"jsonrpc": "1.0", "id":"curltest", "method": "submitblock", "params": ["mydata"] }' -H 'content-type: text/plain;' http://127.0.0.1:16124/
 """
 
 
