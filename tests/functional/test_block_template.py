@@ -48,8 +48,11 @@ def pow_pair(tmp_path):
         node.stop()
 
 
-def block_from_template(template: dict) -> Block:
+def block_from_template(template: dict, coinbase_bonus: int = 0) -> Block:
     coinbase = Transaction.from_hex(template["coinbasetxn"]["data"])
+    if coinbase_bonus:
+        first = coinbase.vout[0]
+        coinbase = coinbase.copy_with(vout=(first.__class__(first.value + coinbase_bonus, first.script_pubkey), *coinbase.vout[1:]))
     txs = (coinbase, *(Transaction.from_hex(entry["data"]) for entry in template["transactions"]))
     header = BlockHeader(
         version=template["version"],
@@ -67,8 +70,8 @@ def pon_block(template: dict) -> Block:
     return Block(block.header.copy_with(collateral=TEST_BYPASS_COLLATERAL, block_sig=bytes(64)), block.transactions)
 
 
-def pow_block(template: dict) -> Block:
-    block = block_from_template(template)
+def pow_block(template: dict, coinbase_bonus: int = 0) -> Block:
+    block = block_from_template(template, coinbase_bonus)
     eh_params = valid_eh_parameter_list(regtest_params({Upgrade.PON: 1000}), template["height"])[0]
     nonce, solution = solve_header(eh_params, block.header.prefix_bytes())
     return Block(block.header.copy_with(nonce_rev=nonce, solution=solution), block.transactions)
@@ -163,6 +166,13 @@ def test_pow_template_round_trip_and_results(pow_pair):
     assert node_a.rpc("submitblock", stale.to_bytes().hex()) == "duplicate-inconclusive"  # stored, never connected
     assert node_a.rpc("submitblock", bad_bits.to_bytes().hex()) == "invalid-solution"  # CheckBlock (with PoW) comes first
 
+    greedy = pow_block(node_a.rpc("getblocktemplate"), coinbase_bonus=1)
+    proposal = {"mode": "proposal", "data": greedy.to_bytes().hex()}
+    assert node_a.rpc("getblocktemplate", proposal) == "bad-cb-amount"
+    assert node_a.rpc("submitblock", greedy.to_bytes().hex()) == "bad-cb-amount"  # stored, then fails to connect
+    assert node_a.rpc("submitblock", greedy.to_bytes().hex()) == "duplicate-invalid"
+    assert node_a.rpc("getblocktemplate", proposal) == "duplicate-invalid"
+
 
 def test_longpoll_returns_on_a_new_tip(pow_pair):
     node_a, node_b = pow_pair
@@ -226,6 +236,13 @@ def test_template_carries_mempool_transactions_to_the_other_node(tmp_path):
         assert node_a.rpc("submitblock", block.to_bytes().hex()) is None
         sync_blocks(nodes)
         assert node_b.rpc("getblock", block.hash_hum)["tx"] == [block.transactions[0].txid_hum, parent.txid_hum, child.txid_hum]
+
+        second = Block.from_bytes(bytes.fromhex(node_a.rpc("getblock", node_a.rpc("getblockhash", 2), 0))).transactions[0]
+        later = spend(OutPoint(second.txid_rev, 0), second.vout[0].value, 1_000)
+        node_a.rpc("sendrawtransaction", later.to_bytes().hex())
+        mined = node_a.rpc("generate", 1)[0]  # generate fills its block through the same assembler
+        assert node_a.rpc("getblock", mined)["tx"][1:] == [later.txid_hum] and node_a.rpc("getrawmempool") == []
+        sync_blocks(nodes)
     finally:
         for node in nodes:
             node.stop()
