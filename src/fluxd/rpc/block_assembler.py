@@ -145,6 +145,8 @@ def create_new_block(
         prev = chainstate.tip
         height = prev.height + 1
         selection = select_for_block(params, chainstate, mempool, prev, settings.limits)
+        for txid in selection.dropped_fluxnode_txs:
+            mempool.remove(txid, recursive=False)
         coinbase = coinbase_transaction(params, height, script, selection.total_fees)
         transactions = (coinbase, *selection.transactions)
         header = _header(params, prev, transactions, now, settings, collateral, enforce_time)

@@ -83,6 +83,7 @@ class Selection:
     sigops: list[int] = field(default_factory=list)
     size: int = EMPTY_BLOCK_SIZE
     total_sigops: int = EMPTY_BLOCK_SIGOPS
+    dropped_fluxnode_txs: list[bytes] = field(default_factory=list)  # collateral gone: C++ removes them from the pool
 
     @property
     def total_fees(self) -> int:
@@ -126,19 +127,22 @@ def allow_free(priority: float) -> bool:
 def select_transactions(entries: Iterable, context: SelectionContext) -> Selection:
     """The transactions for the block, in order, from the pool's entries (any order)."""
     pool = {entry.txid_rev: entry for entry in entries}
-    ready, dependers = _candidates(pool, context)
     selection = Selection()
+    ready, dependers = _candidates(pool, context, selection)
     _fill(ready, dependers, context, selection)
     return selection
 
 
-def _candidates(pool: dict, context: SelectionContext) -> tuple[list[Candidate], dict[bytes, list[Candidate]]]:
+def _candidates(pool: dict, context: SelectionContext, selection: Selection) -> tuple[list[Candidate], dict[bytes, list[Candidate]]]:
     """The first pass: final, unexpired transactions with known inputs, and who waits for whom."""
     ready: list[Candidate] = []
     dependers: dict[bytes, list[Candidate]] = {}
     for order, entry in enumerate(pool.values()):
         tx = entry.tx
         if tx.is_coinbase() or not is_final_tx(tx, context.height, context.lock_time_cutoff) or _expired(tx, context.height):
+            continue
+        if tx.is_fluxnode_tx() and context.view.get_coin(tx.fluxnode.collateral) is None:
+            selection.dropped_fluxnode_txs.append(entry.txid_rev)
             continue
         candidate = _candidate(entry, order, pool, context)
         if candidate is None:
@@ -164,10 +168,7 @@ def _candidate(entry, order: int, pool: dict, context: SelectionContext) -> Cand
             continue
         priority_inputs += coin.value * (context.height - coin.height)
     if tx.is_fluxnode_tx():
-        collateral = context.view.get_coin(tx.fluxnode.collateral)
-        if collateral is None:
-            return None  # C++ drops it from the pool: its collateral is gone
-        priority_inputs += 100 * (context.height - collateral.height)
+        priority_inputs += 100 * (context.height - context.view.get_coin(tx.fluxnode.collateral).height)
     size = entry.size
     mod_size = modified_size(tx, size)
     priority = priority_inputs / mod_size if mod_size else 0.0

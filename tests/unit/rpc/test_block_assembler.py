@@ -110,6 +110,23 @@ def test_sigop_limit():
     assert select(pool) == [light.txid_rev]  # 100 reserved + 19,901 reaches MAX_BLOCK_SIGOPS
 
 
+def test_fluxnode_transactions_need_their_collateral():
+    from fluxd.core.fluxnode_tx import FLUXNODE_START_TX_TYPE, FLUXNODE_TX_VERSION, FluxnodeStart
+
+    def start(collateral: OutPoint) -> Transaction:
+        payload = FluxnodeStart(FLUXNODE_START_TX_TYPE, collateral, b"\x02" * 33, b"\x03" * 33, NOW, b"")
+        return Transaction(version=FLUXNODE_TX_VERSION, fluxnode=payload)
+
+    alive, orphaned = start(chain_coin(5)), start(chain_coin(77))
+    paying = tx_spending(chain_coin(1), 9 * COIN)
+    pool = pool_of((alive, 0, 250), (orphaned, 0, 250), (paying, 100, 250))
+    chain = {chain_coin(index): Coin(10 * COIN, SCRIPT, 1, False, 1) for index in (1, 5)}
+    context = tx_selection.SelectionContext(HEIGHT, NOW, CoinsCache(chain.get), FEE_ORDER, lambda tx, spent: True)
+    selection = tx_selection.select_transactions(pool.ordered_for_block(), context)
+    assert [tx.txid_rev for tx in selection.transactions] == [alive.txid_rev, paying.txid_rev]  # fee rate counted as 1 CENT
+    assert selection.fees == [0, 100] and selection.dropped_fluxnode_txs == [orphaned.txid_rev]
+
+
 # ----- a real chain: the template connects -----------------------------------------------------------
 PARAMS = networks.regtest_params({Upgrade.PON: 10_000})
 KEY = PrivateKey(bytes([5]) * 32)
@@ -149,8 +166,13 @@ def test_template_with_mempool_transactions_connects(chain):
     pool = Mempool()
     for tx, fee in ((child, 20_000), (other, 5_000), (parent, 10_000), (immature, 90_000)):
         pool.add(MempoolEntry(tx=tx, fee=fee, size=tx.size, time=clock[0], height=chainstate.height), clock[0])
+    from fluxd.core.fluxnode_tx import FLUXNODE_START_TX_TYPE, FLUXNODE_TX_VERSION, FluxnodeStart
+
+    lost = Transaction(version=FLUXNODE_TX_VERSION, fluxnode=FluxnodeStart(FLUXNODE_START_TX_TYPE, chain_coin(9), b"", b"", 0, b""))
+    pool.add(MempoolEntry(tx=lost, fee=0, size=lost.size, time=clock[0], height=chainstate.height), clock[0])
     clock[0] += 600
     template = block_assembler.create_new_block(chainstate, pool, SCRIPT, clock[0])
+    assert lost.txid_rev not in pool and len(pool) == 4  # its collateral is not a coin: C++ drops it from the pool
     txids = [tx.txid_rev for tx in template.block.transactions[1:]]
     assert set(txids) == {parent.txid_rev, child.txid_rev, other.txid_rev}  # the immature coinbase spend fails its inputs
     assert txids.index(parent.txid_rev) < txids.index(child.txid_rev)
