@@ -247,3 +247,24 @@ def test_template_carries_mempool_transactions_to_the_other_node(tmp_path):
         for node in nodes:
             node.stop()
 
+
+
+def test_stop_ends_a_waiting_longpoll(pow_pair):
+    node_a, node_b = pow_pair
+    connect_nodes(node_a, node_b)
+    longpollid = node_a.rpc("getblocktemplate")["longpollid"]
+    outcome: list = []
+
+    def poll() -> None:
+        try:
+            outcome.append(node_a.rpc("getblocktemplate", {"longpollid": longpollid}))
+        except RPCFailure as failure:
+            outcome.append((failure.code, failure.message))
+
+    waiter = threading.Thread(target=poll)
+    waiter.start()
+    waiter.join(2)
+    assert waiter.is_alive()
+    assert node_a.stop() == 0
+    waiter.join(60)
+    assert outcome == [(-9, "Shutting down")]
