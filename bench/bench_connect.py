@@ -6,7 +6,7 @@ and to the bare ECDSA verifications alone.  The chain is built once (Equihash
 48,5, signed with ``wallet/signing.py``) and cached under the temp directory,
 so a run measures connecting only.
 
-    .venv/bin/python bench/bench_connect.py [--blocks 5000] [--spends 24] [--dbcache 450] [--profile]
+    .venv/bin/python bench/bench_connect.py [--blocks 5000] [--spends 24] [--dbcache 450] [--par 1] [--profile]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from fluxd.chainstate.block_builder import build_block  # noqa: E402
 from fluxd.chainstate.block_index import BlockIndexEntry  # noqa: E402
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate  # noqa: E402
+from fluxd.chainstate.script_pool import ScriptVerifier  # noqa: E402
 from fluxd.chainstate.tip_cache import coins_cache_bytes  # noqa: E402
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch  # noqa: E402
 from fluxd.consensus.script_errors import BLOCK_SCRIPT_VERIFY_FLAGS  # noqa: E402
@@ -118,12 +119,13 @@ class ChainBuilder:
         return raw_blocks
 
 
-def _fresh_chainstate(directory: Path, memory: bool = False, cache_bytes: int = 0) -> Chainstate:
+def _fresh_chainstate(directory: Path, memory: bool = False, cache_bytes: int = 0, par: int = 1) -> Chainstate:
     from fluxd.storage.memory import MemoryStore
 
     store = MemoryStore(COLUMNS) if memory else RocksStore(directory / "chainstate", COLUMNS)
     files = BlockFiles(directory / "blocks", PARAMS.message_start)
-    chainstate = Chainstate(PARAMS, store, files, Clock(), cache_bytes=cache_bytes)
+    verifier = ScriptVerifier.with_threads(par) if par > 1 else ScriptVerifier()
+    chainstate = Chainstate(PARAMS, store, files, Clock(), verifier, cache_bytes=cache_bytes)
     chainstate.load()
     return chainstate
 
@@ -181,9 +183,9 @@ def bare_ecdsa(batches: list[TxScriptBatch]) -> float:
     return time.perf_counter() - started
 
 
-def connect(raw_blocks: list[bytes], profile: bool, cache_bytes: int) -> tuple[float, Chainstate]:
+def connect(raw_blocks: list[bytes], profile: bool, cache_bytes: int, par: int) -> tuple[float, Chainstate]:
     directory = Path(tempfile.mkdtemp(prefix="fluxd-bench-connect-"))
-    chainstate = _fresh_chainstate(directory, cache_bytes=cache_bytes)
+    chainstate = _fresh_chainstate(directory, cache_bytes=cache_bytes, par=par)
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler:
@@ -207,10 +209,11 @@ def main() -> None:
     parser.add_argument("--spends", type=int, default=24, help="1-input spends per block")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--dbcache", type=int, default=450, help="MiB as fluxd -dbcache; 0 flushes every block")
+    parser.add_argument("--par", type=int, default=1, help="script-check threads as fluxd -par (1: inline)")
     args = parser.parse_args()
     raw_blocks = load_or_build(args.blocks, args.spends)
     cache_bytes = coins_cache_bytes(args.dbcache) if args.dbcache else 0
-    elapsed, chainstate = connect(raw_blocks, args.profile, cache_bytes)
+    elapsed, chainstate = connect(raw_blocks, args.profile, cache_bytes, args.par)
     blocks = [Block.from_bytes(raw) for raw in raw_blocks]
     batches = script_batches(blocks)
     inputs = sum(len(batch.spent) for batch in batches)
@@ -219,7 +222,8 @@ def main() -> None:
     script_time = time.perf_counter() - started
     ecdsa_time = bare_ecdsa(batches)
     chainstate.store.close()
-    print(f"-dbcache={args.dbcache}: {chainstate.cache.flushes} flushes")
+    chainstate.verifier.close()
+    print(f"-dbcache={args.dbcache} ({chainstate.cache.flushes} flushes), -par={args.par}")
     print(f"connect {len(blocks)} blocks, {inputs} P2PKH inputs: {elapsed:.2f}s "
           f"({len(blocks) / elapsed:.0f} blocks/s, {inputs / elapsed:.0f} inputs/s)")
     print(f"bare script checks of the same inputs: {script_time:.2f}s -> connect/script = {elapsed / script_time:.2f}x")

@@ -197,7 +197,8 @@ class Chainstate:
 
     def find_transaction(self, txid_rev: bytes):
         """(transaction, block index entry) from the transaction index, or None."""
-        record = self.store.get("txindex", txid_rev)
+        with self.lock:
+            record = self.cache.read_txindex(txid_rev)
         if record is None:
             return None
         entry = self.index.get(record[:32])
@@ -233,7 +234,7 @@ class Chainstate:
             known = self.index.get(block.hash_rev)
             if known is not None and known.have_data():
                 return known
-            entry = self.accept_header(block.header)
+            entry = self.accept_header(block.header, persist=False)
             self._check_accepted_block(entry, block)
             pos = stored_at or self.block_files.append(block.to_bytes())
             entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
@@ -259,13 +260,18 @@ class Chainstate:
             if not failure.corruption_possible:
                 self._mark_failed(entry)
                 self.invalid_reasons[entry.hash_rev] = failure.reason
+            else:
+                self._store_entry(entry)  # the header stays known (accept_header left the write to us)
             raise
 
     def _checkpoint_known(self, hash_rev: bytes) -> bool:
         return hash_rev in self.index
 
-    def accept_header(self, header: BlockHeader) -> BlockIndexEntry:
-        """AcceptBlockHeader: contextual header checks against the parent, then index it."""
+    def accept_header(self, header: BlockHeader, persist: bool = True) -> BlockIndexEntry:
+        """AcceptBlockHeader: contextual header checks against the parent, then index it.
+
+        ``persist=False`` leaves writing the new record to the caller (process_block stores it with its data).
+        """
         existing = self.index.get(header.hash_rev)
         if existing is not None:
             if existing.status & BLOCK_FAILED_VALID:
@@ -285,7 +291,8 @@ class Chainstate:
         entry.sequence_id = self._sequence
         self.index[entry.hash_rev] = entry
         self._note_header(entry)
-        self._store_entry(entry)
+        if persist:
+            self._store_entry(entry)
         return entry
 
     def _note_header(self, entry: BlockIndexEntry) -> None:
@@ -380,17 +387,14 @@ class Chainstate:
         return True
 
     def _write_indexes(self, entry: BlockIndexEntry, block: Block, connected: bool = True) -> None:
-        """Transaction and timestamp index records, written at once as C++ ConnectBlock does (pblocktree)."""
-        batch = WriteBatch()
+        """Transaction-index records go with the next flush; timestamp records are written at once (C++ pblocktree)."""
         if self.txindex:
             for position, tx in enumerate(block.transactions):
-                if connected:
-                    batch.put("txindex", tx.txid_rev, entry.hash_rev + position.to_bytes(4, "little"))
-                else:
-                    batch.delete("txindex", tx.txid_rev)
+                record = entry.hash_rev + position.to_bytes(4, "little") if connected else None
+                self.cache.set_txindex(tx.txid_rev, record)
         if connected and self.timestamp_index is not None:
+            batch = WriteBatch()
             self.timestamp_index.add_block(batch, entry)
-        if len(batch):
             self.store.write(batch)
 
     def _script_checks_needed(self, entry: BlockIndexEntry) -> bool:

@@ -8,11 +8,15 @@ in the backing store, so spending it before a flush just forgets it.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 
 from fluxd.core.tx_parts import OutPoint
-from fluxd.util.serialize import DecodeError, Reader, Writer
+from fluxd.util.serialize import DecodeError, Reader, compact_size_bytes
+
+_I64 = struct.Struct("<q")
+_U32 = struct.Struct("<I")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +28,9 @@ class Coin:
     tx_version: int = 1  # version of the creating transaction (gettxout "version", as C++ CCoins)
 
     def to_bytes(self) -> bytes:
-        writer = Writer()
-        writer.compact_size(self.height * 2 + (1 if self.is_coinbase else 0))
-        writer.i64(self.value)
-        writer.var_bytes(self.script_pubkey)
-        writer.u32(self.tx_version)
-        return writer.getvalue()
+        code = compact_size_bytes(self.height * 2 + (1 if self.is_coinbase else 0))
+        script = self.script_pubkey
+        return b"".join((code, _I64.pack(self.value), compact_size_bytes(len(script)), script, _U32.pack(self.tx_version & 0xFFFFFFFF)))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Coin":

@@ -1,7 +1,7 @@
 """The state of the active tip kept in memory between flushes (C++ pcoinsTip + setDirtyBlockIndex).
 
 Connected blocks change a multi-block ``CoinsCache`` and leave their undo
-record and block-index record here; ``flush`` writes all of it together with
+record, block-index record and transaction-index records here; ``flush`` writes all of it together with
 the tip as ONE atomic batch (C++ FlushStateToDisk).  The database therefore
 always holds a complete state at some flushed tip; blocks connected after it
 are in the block files with index records of their own (written when they
@@ -53,6 +53,7 @@ class TipCache:
         self._undo: dict[bytes, bytes] = {}
         self._undo_bytes = 0
         self._entries: dict[bytes, BlockIndexEntry] = {}
+        self._txindex: dict[bytes, bytes | None] = {}  # txid -> record, None = erased
         self._tip: bytes | None = None  # the tip to write at the next flush (None: nothing pending)
         self._clock = clock
         self._last_flush = clock()
@@ -64,7 +65,7 @@ class TipCache:
 
     @property
     def memory_usage(self) -> int:
-        return self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries)
+        return self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries) + 150 * len(self._txindex)
 
     def block_view(self) -> CoinsCache:
         """A scratch cache for one block over the tip's coins (dropped if the block fails)."""
@@ -73,6 +74,15 @@ class TipCache:
     def read_undo(self, hash_rev: bytes) -> bytes | None:
         pending = self._undo.get(hash_rev)
         return pending if pending is not None else self.store.get("undo", hash_rev)
+
+    def read_txindex(self, txid_rev: bytes) -> bytes | None:
+        if txid_rev in self._txindex:
+            return self._txindex[txid_rev]
+        return self.store.get("txindex", txid_rev)
+
+    def set_txindex(self, txid_rev: bytes, record: bytes | None) -> None:
+        """A transaction-index record to write (None: to erase) with the next flush."""
+        self._txindex[txid_rev] = record
 
     def commit(self, view: CoinsCache, tip: BlockIndexEntry, connected: bytes | None = None) -> None:
         """Make ``tip`` the new tip: take the block's coin changes, and its undo record when it was connected."""
@@ -106,6 +116,11 @@ class TipCache:
             batch.put("undo", hash_rev, undo)
         for hash_rev, entry in self._entries.items():
             batch.put("block_index", hash_rev, entry.record_bytes())
+        for txid_rev, record in self._txindex.items():
+            if record is None:
+                batch.delete("txindex", txid_rev)
+            else:
+                batch.put("txindex", txid_rev, record)
         batch.put("meta", TIP_KEY, self._tip)
         self.store.write(batch, sync=sync)
         if self.limit_bytes:
@@ -114,6 +129,7 @@ class TipCache:
         self._undo.clear()
         self._undo_bytes = 0
         self._entries.clear()
+        self._txindex.clear()
         self._tip = None
         self._last_flush = self._clock()
         self.flushes += 1

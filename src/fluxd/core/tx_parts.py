@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from fluxd.util.hexutil import rev_to_hum
 from fluxd.util.serialize import Reader, Writer
@@ -16,8 +17,9 @@ MIN_TXIN_SIZE = 41  # prevout 36 + empty script 1 + sequence 4
 MIN_TXOUT_SIZE = 9  # value 8 + empty script 1
 
 
-@dataclass(frozen=True, slots=True)
-class OutPoint:
+class OutPoint(NamedTuple):
+    """A (txid, output index) pair; a tuple so hashing and comparing run in C (outpoints key every coin map)."""
+
     txid_rev: bytes
     n: int
 
