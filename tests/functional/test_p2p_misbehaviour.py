@@ -177,3 +177,33 @@ def test_orphan_transaction_is_kept_out_of_the_pool_without_penalty(node):
     assert peer.wait_for(NotFound).items[0].hash_rev == orphan.txid_rev
     peer.send(MempoolRequest())
     assert _alive(peer) and node.rpc("getrawmempool") == []
+
+
+def _rss_kib(pid: int) -> int:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_orphan_flood_keeps_memory_bounded(node):
+    """49 MB of distinct orphans (each just under the 5000-byte orphan cap) must not be kept: the pool holds 100."""
+    import os
+
+    from fluxd.core.transaction import Transaction
+    from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
+    from fluxd.p2p.messages import TxMessage
+
+    peer = _peer(node)
+    filler = b"\x4d" + (4800).to_bytes(2, "little") + bytes(4800)  # one PUSHDATA2 of 4800 bytes
+    for warm_up in range(200):  # let the allocator reach its working size first
+        peer.send(TxMessage(Transaction(version=1, vin=(TxIn(OutPoint(os.urandom(32), 0), filler),), vout=(TxOut(1, b"\x51"),))))
+    assert _alive(peer)
+    before = _rss_kib(node.process.pid)
+    for _ in range(10_000):
+        orphan = Transaction(version=1, vin=(TxIn(OutPoint(os.urandom(32), 0), filler),), vout=(TxOut(1, b"\x51"),))
+        peer.send(TxMessage(orphan))
+    assert _alive(peer)
+    grown_mib = (_rss_kib(node.process.pid) - before) / 1024
+    assert grown_mib < 25, f"RSS grew {grown_mib:.1f} MiB after 49 MB of orphans"
+    assert node.rpc("getrawmempool") == [] and node.rpc("getblockcount") == 5
