@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
-from rocksdict import Options, Rdict, ReadOptions, WriteOptions
+from rocksdict import BlockBasedOptions, Options, Rdict, ReadOptions, WriteOptions
 from rocksdict import WriteBatch as RocksBatch
 
 from fluxd.storage.kv import StorageError, WriteBatch, prefix_end
@@ -18,6 +18,9 @@ def _options() -> Options:
     options = Options(raw_mode=True)
     options.create_if_missing(True)
     options.create_missing_column_families(True)
+    table = BlockBasedOptions()
+    table.set_bloom_filter(10, False)  # as C++ CDBWrapper (NewBloomFilterPolicy(10)): misses skip the SST reads
+    options.set_block_based_table_factory(table)
     return options
 
 
