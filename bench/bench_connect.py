@@ -124,7 +124,7 @@ def _fresh_chainstate(directory: Path, memory: bool = False, cache_bytes: int = 
 
     store = MemoryStore(COLUMNS) if memory else RocksStore(directory / "chainstate", COLUMNS)
     files = BlockFiles(directory / "blocks", PARAMS.message_start)
-    verifier = ScriptVerifier.with_threads(par) if par > 1 else ScriptVerifier()
+    verifier = ScriptVerifier.with_threads(par) if par > 1 else ScriptVerifier.with_processes(-par) if par < -1 else ScriptVerifier()
     chainstate = Chainstate(PARAMS, store, files, Clock(), verifier, cache_bytes=cache_bytes)
     chainstate.load()
     return chainstate
@@ -209,7 +209,7 @@ def main() -> None:
     parser.add_argument("--spends", type=int, default=24, help="1-input spends per block")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--dbcache", type=int, default=450, help="MiB as fluxd -dbcache; 0 flushes every block")
-    parser.add_argument("--par", type=int, default=1, help="script-check threads as fluxd -par (1: inline)")
+    parser.add_argument("--par", type=int, default=1, help="script-check threads as fluxd -par (1: inline; -N: N processes)")
     args = parser.parse_args()
     raw_blocks = load_or_build(args.blocks, args.spends)
     cache_bytes = coins_cache_bytes(args.dbcache) if args.dbcache else 0

@@ -6,12 +6,13 @@ At start it loads the chainstate (which connects stored blocks beyond the
 flushed tip), checks the top blocks with VerifyDB level 3 (exit 3 on failure),
 prints ``LOADED <height>``, then processes every block of the file (known ones
 are skipped) printing ``H <height>`` after each, flushes and prints
-``DONE <tip> <utxo hash> <txouts>``.  ``build_chain`` makes the blocks file:
+``DONE <tip> <utxo hash> <txouts> <digest of the undo and txindex columns>``.  ``build_chain`` makes the blocks file:
 PoW regtest blocks whose coinbases mature and are spent by P2PKH transactions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import sys
 from pathlib import Path
@@ -92,6 +93,17 @@ def open_chainstate(datadir: Path, cache_bytes: int) -> Chainstate:
     return chainstate
 
 
+def final_state(chainstate: Chainstate) -> tuple[str, str, str, str]:
+    """Tip, UTXO hash, output count and a digest of the undo and txindex columns, from one snapshot."""
+    snapshot = chainstate.store.snapshot()
+    stats = utxo_stats(snapshot, chainstate.tip.hash_rev, chainstate.height)
+    digest = hashlib.sha256()
+    for column in ("undo", "txindex"):
+        for key, value in snapshot.iterate(column):
+            digest.update(key + value)
+    return chainstate.tip.hash_hum, stats.hash_serialized_rev.hex(), str(stats.txouts), digest.hexdigest()
+
+
 def main(datadir: Path, blocks_file: Path, cache_bytes: int) -> int:
     chainstate = open_chainstate(datadir, cache_bytes)
     if not verify_db(chainstate, 3, 50):
@@ -100,9 +112,7 @@ def main(datadir: Path, blocks_file: Path, cache_bytes: int) -> int:
     for raw in read_blocks(blocks_file):
         entry = chainstate.process_block(Block.from_bytes(raw))
         print(f"H {entry.height}", flush=True)
-    chainstate.flush()
-    stats = utxo_stats(chainstate.store.snapshot(), chainstate.tip.hash_rev, chainstate.height)
-    print(f"DONE {chainstate.tip.hash_hum} {stats.hash_serialized_rev.hex()} {stats.txouts}", flush=True)
+    print("DONE " + " ".join(final_state(chainstate)), flush=True)
     chainstate.store.close()
     return 0
 
