@@ -22,6 +22,12 @@ from fluxd.core.address import address_to_script
 from fluxd.core.amount import money_range
 from fluxd.core.block import Block
 from fluxd.core.script import push_int
+from fluxd.core.fluxnode_tx import (
+    FLUXNODE_INTERNAL_NORMAL_TX_VERSION,
+    FLUXNODE_INTERNAL_P2SH_TX_VERSION,
+    FLUXNODE_TX_UPGRADEABLE_VERSION,
+    has_delegates_feature,
+)
 from fluxd.core.transaction import SAPLING_VERSION_GROUP_ID, Transaction
 from fluxd.core.tx_parts import OutPoint
 from fluxd.params.chainparams import ChainParams
@@ -49,61 +55,85 @@ def is_final_tx(tx: Transaction, height: int, block_time: int) -> bool:
     return all(txin.sequence == 0xFFFFFFFF for txin in tx.vin)
 
 
-def contextual_check_transaction(params: ChainParams, tx: Transaction, height: int) -> None:
-    """The height-dependent format rules of ContextualCheckTransaction."""
+def contextual_check_transaction(params: ChainParams, tx: Transaction, height: int, dos: int = 100) -> None:
+    """ContextualCheckTransaction in C++ order (``dos`` is its dosLevel: 100 in blocks)."""
+    if tx.is_coinbase():
+        _check_funding_outputs(params, tx, height, dos)
     acadia = network_upgrade_active(params, height, Upgrade.ACADIA)
+    if not acadia and tx.overwintered:
+        reject("tx-overwinter-not-active", dos)
     if tx.is_fluxnode_tx():
-        if not network_upgrade_active(params, height, Upgrade.KAMATA):
-            reject("tx-fluxnodes-not-active", 10)
-        if tx.version == 6 and not network_upgrade_active(params, height, Upgrade.P2SHNODES):
-            reject("tx-p2shnodes-not-active", 10)
+        _check_fluxnode_activation(params, tx, height, dos)
         return
-    if not acadia:
-        if tx.overwintered:
-            reject("tx-overwinter-not-active")
-        if len(tx.to_bytes()) > MAX_TX_SIZE_BEFORE_SAPLING:
-            reject("bad-txns-oversize")
-        return
-    if not tx.overwintered:
-        reject("tx-overwintered-flag-not-set")
-    if tx.version_group_id != SAPLING_VERSION_GROUP_ID:
-        reject("bad-sapling-tx-version-group-id")
-    if tx.version < 4:
-        reject("bad-tx-sapling-version-too-low")
-    if tx.version > 4:
-        reject("bad-tx-sapling-version-too-high")
-    if tx.expiry_height and not tx.is_coinbase() and height > tx.expiry_height:
-        reject("tx-sapling-expired", 0)
+    if acadia:
+        _check_sapling_format(tx, height, dos)
+    elif len(tx.to_bytes()) > MAX_TX_SIZE_BEFORE_SAPLING:
+        reject("bad-txns-oversize")
     if network_upgrade_active(params, height, Upgrade.FLUX) and tx.vin and (tx.joinsplits or tx.shielded_outputs):
         reject("bad-txns-fluxrebrand-vprivacy-not-empty", 10)
 
 
-def check_coinbase(params: ChainParams, block: Block, height: int, fees: int) -> None:
-    coinbase = block.transactions[0]
-    if height > BIP34_HEIGHT:
-        expected = push_int(height)
-        if not coinbase.vin[0].script_sig.startswith(expected):
-            reject("bad-cb-height")
+def _check_fluxnode_activation(params: ChainParams, tx: Transaction, height: int, dos: int) -> None:
+    if not network_upgrade_active(params, height, Upgrade.KAMATA):
+        reject("tx-fluxnodes-not-active", dos)
+    if tx.version != FLUXNODE_TX_UPGRADEABLE_VERSION:
+        return
+    if not network_upgrade_active(params, height, Upgrade.P2SHNODES):
+        reject("tx-p2shnodes-not-active", dos)
+    flux_tx_version = getattr(tx.fluxnode, "flux_tx_version", None)  # v6 CONFIRMs carry none (§9.8)
+    if flux_tx_version is not None and not network_upgrade_active(params, height, Upgrade.PON):
+        if flux_tx_version not in (FLUXNODE_INTERNAL_NORMAL_TX_VERSION, FLUXNODE_INTERNAL_P2SH_TX_VERSION):
+            reject("tx-bit-features-not-active", dos)
+        if has_delegates_feature(flux_tx_version):
+            reject("tx-delegates-not-active", dos)
+
+
+def _check_sapling_format(tx: Transaction, height: int, dos: int) -> None:
+    """From ACADIA every ordinary transaction is a v4 Sapling transaction and not expired."""
+    if tx.version >= 4 and not tx.overwintered:
+        reject("tx-overwintered-flag-not-set", dos)
+    if tx.overwintered and tx.version_group_id != SAPLING_VERSION_GROUP_ID:
+        reject("bad-sapling-tx-version-group-id", dos)
+    if tx.overwintered and tx.version < 4:
+        reject("bad-tx-sapling-version-too-low")
+    if tx.overwintered and tx.version > 4:
+        reject("bad-tx-sapling-version-too-high")
+    if not tx.overwintered:
+        reject("tx-sapling-active", dos)
+    if _is_expired(tx, height):
+        reject("tx-sapling-expired", dos if _is_expired(tx, height - 1) else 0)
+
+
+def _is_expired(tx: Transaction, height: int) -> bool:
+    return tx.expiry_height != 0 and not tx.is_coinbase() and height > tx.expiry_height
+
+
+def _check_funding_outputs(params: ChainParams, coinbase: Transaction, height: int, dos: int) -> None:
+    """The coinbase part of ContextualCheckTransaction: dev fund under PoN, then exchange, foundation, swap pool."""
     if network_upgrade_active(params, height, Upgrade.PON):
-        _check_dev_fund(params, coinbase, height)
-    due = funding_due(params, height)
-    for kind, address, amount in due:
+        _check_dev_fund(params, coinbase, height, dos)
+    for kind, address, amount in funding_due(params, height):
         script = address_to_script(address, params.base58)
         if not any(out.script_pubkey == script and out.value == amount for out in coinbase.vout):
-            reject(f"tx-coinbase-missing-{kind}-funding")
-    limit = block_subsidy(params, height) + fees + sum(amount for _, _, amount in due)
-    if height > 2 and sum(out.value for out in coinbase.vout) > limit:
+            reject(f"tx-coinbase-missing-{kind}-funding", dos)
+
+
+def check_coinbase_amount(params: ChainParams, block: Block, height: int, fees: int) -> None:
+    """ConnectBlock: the coinbase pays at most subsidy + fees + the funding outputs due (above height 2)."""
+    due = sum(amount for _, _, amount in funding_due(params, height))
+    limit = block_subsidy(params, height) + fees + due
+    if height > 2 and sum(out.value for out in block.transactions[0].vout) > limit:
         reject("bad-cb-amount")
 
 
-def _check_dev_fund(params: ChainParams, coinbase: Transaction, height: int) -> None:
+def _check_dev_fund(params: ChainParams, coinbase: Transaction, height: int, dos: int) -> None:
     """Under PoN some coinbase output pays the dev fund at least GetMinDevFundAmount."""
     minimum = min_dev_fund_amount(params, height)
     if minimum <= 0:
         return
     script = address_to_script(params.dev_fund_address, params.base58)
     if not any(out.script_pubkey == script and out.value >= minimum for out in coinbase.vout):
-        reject("tx-coinbase-missing-dev-funding")
+        reject("tx-coinbase-missing-dev-funding", dos)
 
 
 def _fetch_inputs(tx: Transaction, coins: CoinsCache) -> list[Coin]:
@@ -143,11 +173,13 @@ def _check_bip30(block: Block, coins: CoinsCache) -> None:
 
 
 def _contextual_check_block(params: ChainParams, block: Block, height: int) -> None:
-    """ContextualCheckBlock's per-transaction part: format by height and finality at the block's time."""
+    """ContextualCheckBlock: every transaction by height, finality at the block's time, then BIP34."""
     for tx in block.transactions:
         contextual_check_transaction(params, tx, height)
         if not is_final_tx(tx, height, block.header.time):
             reject("bad-txns-nonfinal", 10)
+    if height > BIP34_HEIGHT and not block.transactions[0].vin[0].script_sig.startswith(push_int(height)):
+        reject("bad-cb-height")
 
 
 def _tx_fee(tx: Transaction, value_in: int) -> int:
@@ -196,7 +228,7 @@ def connect_transactions(
         txid = tx.txid_rev
         for index, output in enumerate(tx.vout):
             coins.add_coin(OutPoint(txid, index), Coin(output.value, output.script_pubkey, height, coinbase, tx.version))
-    check_coinbase(params, block, height, fees)
+    check_coinbase_amount(params, block, height, fees)
     if batches:
         failure = (verifier or ScriptVerifier()).first_failure(batches)
         if failure is not None:

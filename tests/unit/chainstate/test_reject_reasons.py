@@ -22,7 +22,9 @@ from fluxd.consensus.subsidy import min_dev_fund_amount
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.amount import MAX_MONEY
 from fluxd.core.block import Block
-from fluxd.core.fluxnode_tx import FluxnodeConfirm
+from fluxd.core.ecdsa import sign_message
+from fluxd.core.fluxnode_tx import FluxnodeConfirm, FluxnodeStart
+from fluxd.core.keys import PrivateKey
 from fluxd.core.hashes import hash160
 from fluxd.core.merkle import block_merkle_root
 from fluxd.core.opcodes import OP_0
@@ -40,6 +42,7 @@ PARAMS = networks.regtest_params({Upgrade.PON: 10_000})
 SCRIPT = p2pkh_script(bytes(range(20)))
 START = 1_600_000_000
 FAKE = OutPoint(b"\x77" * 32, 0)
+NODE_KEY = PrivateKey(bytes([7]) * 32)
 
 
 def new_chainstate(tmp_path, params=PARAMS) -> Chainstate:
@@ -100,6 +103,10 @@ def coinbase_prevout(chainstate: Chainstate, height: int) -> tuple[OutPoint, int
     return OutPoint(coinbase.txid_rev, 0), coinbase.vout[0].value
 
 
+def _output() -> OutputDescription:  # placeholder bytes: proofs are checked by a later issue
+    return OutputDescription(b"\x00" * 32, b"\x00" * 32, b"\x00" * 32, b"\x00" * 580, b"\x00" * 80, b"\x00" * 192)
+
+
 SAPLING_V4 = {"overwintered": True, "version": 4, "version_group_id": SAPLING_VERSION_GROUP_ID}
 
 CONTEXT_FREE = [
@@ -113,6 +120,7 @@ CONTEXT_FREE = [
     ("bad-txns-vout-toolarge", spend(value=MAX_MONEY + 1)),
     ("bad-txns-txouttotal-toolarge", spend(vout=(TxOut(MAX_MONEY, SCRIPT), TxOut(1, SCRIPT)))),
     ("bad-txns-valuebalance-nonzero", spend(**SAPLING_V4, value_balance=5)),
+    ("bad-txns-valuebalance-toolarge", spend(**SAPLING_V4, shielded_outputs=(_output(),), value_balance=-MAX_MONEY - 1)),
     ("bad-txns-inputs-duplicate", spend(vin=(TxIn(FAKE, b""), TxIn(FAKE, b"")))),
     ("bad-txns-prevout-null", spend(vin=(TxIn(FAKE, b""), TxIn(OutPoint.null(), b"")))),
     ("bad-blk-sigops", spend(vout=(TxOut(0, b"\xac" * 20_001),))),
@@ -132,13 +140,32 @@ def test_coinbase_form(mature):
     assert reason(mature, rebuild(block, (spend(), block.transactions[0]))) == "bad-cb-missing"
     script_sig = push_int(mature.height + 2) + bytes([OP_0])
     assert reason(mature, with_coinbase(block, vin=(TxIn(OutPoint.null(), script_sig),))) == "bad-cb-height"
+    shielding = block.transactions[0].copy_with(**SAPLING_V4, shielded_outputs=(_output(),), value_balance=-1)
+    assert reason(mature, rebuild(block, (shielding,))) == "bad-cb-has-output-description"
 
 
-def test_one_fluxnode_tx_per_collateral(mature):
-    def confirm(sig_time: int) -> Transaction:
-        return Transaction(version=5, fluxnode=FluxnodeConfirm(4, FAKE, sig_time, 1, 0, 0, b"", b"", b""))
+def confirm(sig_time: int, collateral: OutPoint = FAKE) -> Transaction:
+    return Transaction(version=5, fluxnode=FluxnodeConfirm(4, collateral, sig_time, 1, 0, 0, b"", b"", b""))
 
+
+def start(version: int = 5, flux_tx_version: int | None = None) -> Transaction:
+    """A START signed by its collateral key (the signature covers the txid, which leaves it out)."""
+    payload = FluxnodeStart(2, FAKE, NODE_KEY.pubkey, NODE_KEY.pubkey, 1, b"", flux_tx_version)
+    tx = Transaction(version=version, fluxnode=payload)
+    signed = dataclasses.replace(payload, sig=sign_message(NODE_KEY.secret, tx.txid_hum.encode()))
+    return Transaction(version=version, fluxnode=signed)
+
+
+def test_fluxnode_transactions(mature, tmp_path):
     assert reason(mature, block_on(mature, [confirm(1), confirm(2)])) == "bad-fluxnode-tx-multiple"
+    assert reason(mature, block_on(mature, [confirm(1)])) == "bad-txns-fluxnode-tx-invalid-signature"
+    assert reason(mature, block_on(mature, [start()])) == "tx-fluxnodes-not-active"
+    params = networks.regtest_params({Upgrade.PON: 10_000, Upgrade.KAMATA: 1})
+    chainstate = new_chainstate(tmp_path / "kamata", params)
+    assert reason(chainstate, block_on(chainstate, [start(6, 1)])) == "tx-p2shnodes-not-active"
+    params = networks.regtest_params({Upgrade.PON: 10_000, Upgrade.KAMATA: 1, Upgrade.P2SHNODES: 1})
+    chainstate = new_chainstate(tmp_path / "p2shnodes", params)
+    assert reason(chainstate, block_on(chainstate, [start(6, 5)])) == "tx-bit-features-not-active"
 
 
 def test_rules_by_height_before_acadia(mature):
@@ -210,11 +237,12 @@ def test_rules_by_height_from_acadia(tmp_path):
     params = networks.regtest_params({Upgrade.PON: 10_000, Upgrade.ACADIA: 3, Upgrade.FLUX: 3})
     chainstate = new_chainstate(tmp_path, params)
     grow(chainstate, 2)
-    assert reason(chainstate, block_on(chainstate)) == "tx-overwintered-flag-not-set"  # a v1 coinbase
+    assert reason(chainstate, block_on(chainstate)) == "tx-sapling-active"  # a v1 coinbase
     grow(chainstate, 3, SAPLING_V4)
     height = chainstate.height + 1
     cases = [
-        ("tx-overwintered-flag-not-set", spend()),
+        ("tx-sapling-active", spend()),
+        ("tx-overwintered-flag-not-set", spend(version=4)),
         ("bad-sapling-tx-version-group-id", spend(overwintered=True, version=3, version_group_id=OVERWINTER_VERSION_GROUP_ID)),
         ("bad-tx-sapling-version-too-low", spend(overwintered=True, version=3, version_group_id=SAPLING_VERSION_GROUP_ID)),
         ("bad-tx-sapling-version-too-high", spend(overwintered=True, version=5, version_group_id=SAPLING_VERSION_GROUP_ID)),
@@ -226,7 +254,3 @@ def test_rules_by_height_from_acadia(tmp_path):
         assert reason(chainstate, with_coinbase(block, **SAPLING_V4)) == expected, expected
     unexpired = spend(**SAPLING_V4, expiry_height=height)
     assert reason(chainstate, with_coinbase(block_on(chainstate, [unexpired]), **SAPLING_V4)) == "bad-txns-inputs-missingorspent"
-
-
-def _output() -> OutputDescription:
-    return OutputDescription(b"\x00" * 32, b"\x00" * 32, b"\x00" * 32, b"\x00" * 580, b"\x00" * 80, b"\x00" * 192)
