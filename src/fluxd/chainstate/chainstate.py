@@ -70,7 +70,7 @@ class Chainstate:
         cache_bytes: int = 0,
     ) -> None:
         self.params = params
-        self.cache = TipCache(store, cache_bytes)
+        self.cache = TipCache(store, cache_bytes, before_sync=block_files.sync)
         self.store = FlushingStore(store, self.flush)
         self.block_files = block_files
         self.now = now

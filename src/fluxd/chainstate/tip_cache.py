@@ -46,8 +46,15 @@ def coins_cache_bytes(dbcache_mib: int, tree_indexes: bool = True) -> int:
 
 
 class TipCache:
-    def __init__(self, store: KVStore, limit_bytes: int = 0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        store: KVStore,
+        limit_bytes: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        before_sync: Callable[[], None] = lambda: None,
+    ) -> None:
         self.store = store
+        self._before_sync = before_sync  # makes the block data durable first (the batch refers to it)
         self.limit_bytes = limit_bytes
         self.coins = CoinsCache(self._stored_coin)
         self._undo: dict[bytes, bytes] = {}
@@ -122,6 +129,8 @@ class TipCache:
             else:
                 batch.put("txindex", txid_rev, record)
         batch.put("meta", TIP_KEY, self._tip)
+        if sync:
+            self._before_sync()
         self.store.write(batch, sync=sync)
         if self.limit_bytes:
             log.debug("Flushed the chainstate: %d writes, tip %s", len(batch), self._tip[::-1].hex())

@@ -42,6 +42,7 @@ class BlockFiles:
         self.max_file_size = max_file_size
         self._lock = threading.Lock()
         self.current_file = self._last_file_no()
+        self._unsynced: set[int] = set()  # files appended to since the last sync()
 
     def _last_file_no(self) -> int:
         numbers = [int(path.name[3:8]) for path in self.directory.glob("blk?????.dat") if path.name[3:8].isdigit()]
@@ -66,7 +67,17 @@ class BlockFiles:
                 handle.flush()
                 if sync:
                     os.fsync(handle.fileno())
+                else:
+                    self._unsynced.add(self.current_file)
             return BlockPos(self.current_file, size + FRAME_HEADER)
+
+    def sync(self) -> None:
+        """fsync every file appended to since the last call (C++ FlushBlockFile before a chainstate flush)."""
+        with self._lock:
+            for file_no in sorted(self._unsynced):
+                with open(self.path(file_no), "rb") as handle:
+                    os.fsync(handle.fileno())
+            self._unsynced.clear()
 
     def read(self, pos: BlockPos) -> bytes:
         try:
