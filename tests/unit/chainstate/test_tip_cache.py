@@ -169,3 +169,40 @@ def test_dbcache_split_as_cplusplus():
     assert coins_cache_bytes(450, tree_indexes=False) == 440 << 20
     assert coins_cache_bytes(450, tree_indexes=True) == int(385.75 * (1 << 20))
     assert coins_cache_bytes(1) == coins_cache_bytes(4)
+
+
+class Crash(BaseException):
+    """Stands for the process dying (a listener exception would be caught and logged)."""
+
+
+def test_crash_in_the_middle_of_a_reorg_with_flushes_between_steps(tmp_path):
+    store = MemoryStore(COLUMNS)
+    chainstate = open_chainstate(tmp_path, store, 1)  # over the limit after every step: flush each time
+    blocks, _, _ = chain_with_spends(chainstate)
+    fork_parent = chainstate.entry_at(100)
+    side = []
+
+    def next_side_block():
+        parent = chainstate.index[side[-1].hash_rev] if side else fork_parent
+        side.append(build_block(PARAMS, parent, SCRIPT, START + 600 * (parent.height + 1) + 7, (), 0, 9))
+        return side[-1]
+
+    events = []
+
+    def die_on_second_connect(event, entry, block):
+        events.append(event)
+        if events.count("connect") == 2:
+            raise Crash()
+
+    chainstate.listeners.append(die_on_second_connect)
+    for _ in range(3):
+        chainstate.process_block(next_side_block())  # not more work yet: stored, not connected
+    assert chainstate.tip.hash_rev == blocks[-1].hash_rev
+    try:
+        chainstate.process_block(next_side_block())
+    except Crash:
+        pass
+    assert events[:3] == ["disconnect"] * 3 and store.get("meta", TIP_KEY) == side[1].hash_rev
+    restarted = open_chainstate(tmp_path, store, 1)
+    assert restarted.tip.hash_rev == side[-1].hash_rev
+    assert stats(restarted) == stats(open_reference(tmp_path / "ref", blocks[:100] + side))
