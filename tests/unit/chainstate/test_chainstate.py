@@ -15,6 +15,8 @@ from fluxd.core.script import p2pkh_script
 from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
 from fluxd.params import networks
+from tests.fake_clock import START
+from tests.fake_clock import FakeClock as Clock
 from fluxd.params.chainparams import EH48_5
 from fluxd.params.upgrades import Upgrade
 from fluxd.storage.block_files import BlockFiles
@@ -25,15 +27,6 @@ from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
 PARAMS = networks.regtest_params({Upgrade.PON: 10_000})
 KEY = PrivateKey(bytes([5]) * 32)
 SCRIPT = p2pkh_script(KEY.key_id)
-START = 1_600_000_000
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.time = START
-
-    def __call__(self) -> int:
-        return self.time
 
 
 def make_chainstate(tmp_path, backend: str = "memory") -> tuple[Chainstate, Clock]:

@@ -16,6 +16,8 @@ from fluxd.core.keys import PrivateKey
 from fluxd.core.script import p2pkh_script
 from fluxd.core.tx_parts import OutPoint
 from fluxd.params import networks
+from tests.fake_clock import START
+from tests.fake_clock import FakeClock as Clock
 from fluxd.params.chainparams import Checkpoints
 from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.memory import MemoryStore
@@ -24,15 +26,6 @@ PARAMS = networks.regtest_params()  # PoN from height 1, as C++ regtest
 SCRIPT = p2pkh_script(PrivateKey(bytes([5]) * 32).key_id)
 OPERATOR = PrivateKey(bytes([6]) * 32)
 COLLATERAL = OutPoint(bytes([0xAB]) * 32, 1)
-START = 1_600_000_000
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.time = START
-
-    def __call__(self) -> int:
-        return self.time
 
 
 class Fluxnodes:

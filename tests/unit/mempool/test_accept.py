@@ -17,6 +17,8 @@ from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
 from fluxd.mempool.accept import AcceptContext, MempoolRejected, accept_to_memory_pool
 from fluxd.mempool.pool import MEMPOOL_HEIGHT, Mempool
 from fluxd.params import networks
+from tests.fake_clock import START
+from tests.fake_clock import FakeClock as Clock
 from fluxd.params.upgrades import Upgrade
 from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.memory import MemoryStore
@@ -26,15 +28,6 @@ PARAMS = networks.regtest_params({Upgrade.PON: 10_000})
 KEY = PrivateKey(bytes([5]) * 32)
 SCRIPT = p2pkh_script(KEY.key_id)
 OTHER = p2pkh_script(PrivateKey(bytes([6]) * 32).key_id)
-START = 1_600_000_000
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.time = START
-
-    def __call__(self) -> int:
-        return self.time
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from fluxd.chainstate.block_index import BLOCK_FAILED_MASK, BLOCK_VALID_SCRIPTS
 from fluxd.consensus.arith import set_compact
 from fluxd.consensus.difficulty import median_time_past
 from fluxd.consensus.sigops import MAX_BLOCK_SIGOPS
@@ -42,7 +41,7 @@ from fluxd.rpc.errors import (
     RPCError,
 )
 from fluxd.rpc.longpoll import parse_longpollid, wait_for_change
-from fluxd.rpc.methods.mining import assemble, decode_block, mining_script
+from fluxd.rpc.methods.mining import assemble, decode_block, duplicate_status, mining_script
 from fluxd.rpc.params import check_count
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.tx_selection import MAX_BLOCK_SIZE
@@ -191,11 +190,7 @@ def _proposal(node, request: dict):
     with chainstate.lock:
         known = chainstate.index.get(block.hash_rev)
         if known is not None:
-            if known.is_valid(BLOCK_VALID_SCRIPTS):
-                return "duplicate"
-            if known.status & BLOCK_FAILED_MASK:
-                return "duplicate-invalid"
-            return "duplicate-inconclusive"
+            return duplicate_status(known) or "duplicate-inconclusive"
         if block.header.prev_block_rev != chainstate.tip.hash_rev:
             return "inconclusive-not-best-prevblk"
         try:

@@ -132,17 +132,26 @@ def decode_block(text: str) -> Block:
         raise RPCError(RPC_DESERIALIZATION_ERROR, "Block decode failed") from None
 
 
+def duplicate_status(known) -> str | None:
+    """A block already in the index: "duplicate" when fully valid, "duplicate-invalid" when failed, else None."""
+    if known is None:
+        return None
+    if known.is_valid(BLOCK_VALID_SCRIPTS):
+        return "duplicate"
+    if known.status & BLOCK_FAILED_MASK:
+        return "duplicate-invalid"
+    return None
+
+
 def rpc_submitblock(node, params):
     check_count(params, 1, 2, SUBMITBLOCK_HELP)
     block = decode_block(get_str(params[0]))
     chainstate = node.chainstate
     with chainstate.lock:
         known = chainstate.index.get(block.hash_rev)
-        if known is not None:
-            if known.is_valid(BLOCK_VALID_SCRIPTS):
-                return "duplicate"
-            if known.status & BLOCK_FAILED_MASK:
-                return "duplicate-invalid"
+        duplicate = duplicate_status(known)
+        if duplicate is not None:
+            return duplicate
         earlier_reason = chainstate.invalid_reasons.get(block.hash_rev)
         try:
             entry = chainstate.process_block(block)
