@@ -92,7 +92,7 @@ def _consensus_checks(context: AcceptContext, tx: Transaction, next_height: int)
     params = context.chainstate.params
     try:
         check_transaction(params, tx)
-        contextual_check_transaction(params, tx, next_height)
+        contextual_check_transaction(params, tx, next_height, dos=10)  # C++ ATMP passes dosLevel 10
     except ValidationError as failure:
         raise MempoolRejected(failure.reason, failure.code, failure.dos) from None
     if tx.expiry_height and not tx.is_coinbase() and next_height + TX_EXPIRING_SOON_THRESHOLD > tx.expiry_height:
