@@ -26,6 +26,7 @@ from fluxd.chainstate.block_index import (
     BlockIndexEntry,
     IndexRecord,
 )
+from fluxd.chainstate.extensions import StateExtension, connect_extensions, disconnect_extensions
 from fluxd.chainstate.coins import Coin
 from fluxd.chainstate.connect import connect_transactions, disconnect_transactions
 from fluxd.chainstate.script_pool import ScriptVerifier
@@ -50,7 +51,7 @@ from fluxd.storage.format_version import check_format_version
 from fluxd.storage.kv import KVStore, StorageError, WriteBatch
 
 log = logging.getLogger("fluxd.chainstate")
-COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp")
+COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp", "ext", "ext_undo")
 CHAINSTATE_FORMAT_VERSION = 3
 __all__ = ["COLUMNS", "TIP_KEY", "Chainstate"]
 MAX_TIP_AGE = 24 * 60 * 60  # DEFAULT_MAX_TIP_AGE
@@ -90,6 +91,7 @@ class Chainstate:
         self._candidates: set[BlockIndexEntry] = set()
         self.timestamp_index = None  # a TimestampIndex when -timestampindex is on
         self._arrived: Block | None = None  # the block process_block is handling
+        self.extensions: list[StateExtension] = []  # fluxnode list, shielded state: moved with every block
 
     # ----- start-up -------------------------------------------------------------------------
     def load(self, reindex: bool = False) -> None:
@@ -369,6 +371,7 @@ class Chainstate:
         try:
             contextual_check_pon_block(self.params, block.header, entry.height, self.height, self.fluxnodes)
             result = connect_transactions(self.params, block, entry.height, coins, self._script_checks_needed(entry), self.verifier)
+            extension_work = connect_extensions(self.extensions, block, entry, self.cache.read_extension)
         except ValidationError as failure:
             log.warning("Block %s at height %d is invalid: %s %s", entry.hash_hum, entry.height, failure.reason, failure.detail)
             self.invalid_reasons[entry.hash_rev] = failure.reason
@@ -380,6 +383,7 @@ class Chainstate:
         entry.status |= BLOCK_VALID_SCRIPTS | BLOCK_HAVE_UNDO
         entry.chain_tx_count = entry.prev.chain_tx_count + result.tx_count
         self._write_indexes(entry, block)
+        self.cache.commit_extensions(extension_work)
         self.cache.commit(coins, entry, result.undo.to_bytes())
         self.active = self.active + [entry]
         self.cache.flush_if_needed()
@@ -417,7 +421,9 @@ class Chainstate:
             raise StorageError(f"Undo data for block {entry.hash_hum} is missing. Restart with -reindex.")
         coins = self.cache.block_view()
         disconnect_transactions(block, BlockUndo.from_bytes(undo_bytes), coins)
+        extension_work = disconnect_extensions(self.extensions, block, entry, self.cache.read_extension)
         self._write_indexes(entry, block, connected=False)
+        self.cache.commit_extensions(extension_work)
         self.cache.commit(coins, entry.prev)
         self.active = self.active[:-1]
         self.cache.flush_if_needed()

@@ -61,6 +61,7 @@ class TipCache:
         self._undo_bytes = 0
         self._entries: dict[bytes, BlockIndexEntry] = {}
         self._txindex: dict[bytes, bytes | None] = {}  # txid -> record, None = erased
+        self._extension_writes: dict[tuple[str, bytes], bytes | None] = {}  # (column, key) -> value, None = erased
         self._tip: bytes | None = None  # the tip to write at the next flush (None: nothing pending)
         self._clock = clock
         self._last_flush = clock()
@@ -72,7 +73,8 @@ class TipCache:
 
     @property
     def memory_usage(self) -> int:
-        return self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries) + 150 * len(self._txindex)
+        return (self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries) + 150 * len(self._txindex)
+                + 200 * len(self._extension_writes))
 
     def block_view(self) -> CoinsCache:
         """A scratch cache for one block over the tip's coins (dropped if the block fails)."""
@@ -86,6 +88,19 @@ class TipCache:
         if txid_rev in self._txindex:
             return self._txindex[txid_rev]
         return self.store.get("txindex", txid_rev)
+
+    def read_extension(self, column: str, key: bytes) -> bytes | None:
+        """State or undo of a chainstate extension: pending writes over the database."""
+        if (column, key) in self._extension_writes:
+            return self._extension_writes[(column, key)]
+        return self.store.get(column, key)
+
+    def commit_extensions(self, work) -> None:
+        """Take one block's extension writes (a BlockExtensionWork) into the next flush."""
+        for key, value in work.state.items():
+            self._extension_writes[("ext", key)] = value
+        for key, value in work.undo.items():
+            self._extension_writes[("ext_undo", key)] = value
 
     def set_txindex(self, txid_rev: bytes, record: bytes | None) -> None:
         """A transaction-index record to write (None: to erase) with the next flush."""
@@ -128,6 +143,11 @@ class TipCache:
                 batch.delete("txindex", txid_rev)
             else:
                 batch.put("txindex", txid_rev, record)
+        for (column, key), value in self._extension_writes.items():
+            if value is None:
+                batch.delete(column, key)
+            else:
+                batch.put(column, key, value)
         batch.put("meta", TIP_KEY, self._tip)
         if sync:
             self._before_sync()
@@ -139,6 +159,7 @@ class TipCache:
         self._undo_bytes = 0
         self._entries.clear()
         self._txindex.clear()
+        self._extension_writes.clear()
         self._tip = None
         self._last_flush = self._clock()
         self.flushes += 1
