@@ -20,9 +20,8 @@ V1_TX_MISSING = ["versiongroupid", "expiryheight", "valueBalance", "valueBalance
 WALLET_KEYS = ["walletversion", "keypoololdest", "keypoolsize", "paytxfee"]  # C++ getinfo adds them only with a wallet
 SHIELDED_BLOCK_KEYS = ["anchor", "valuePools"]  # GAP: need the Sprout/Sapling trees and value pools (not built yet)
 SPENT_INDEX_VIN_KEYS = ["value", "valueSat", "address"]  # C++ adds them to vin only with -insightexplorer's spent index
-# GAP: size_on_disk, commitments (Sprout tree size), valuePools (shielded pools) and softforks (BIP34/66/65 majority
-# windows) are C++ getblockchaininfo keys we do not serve yet.
-CHAININFO_MISSING = ["size_on_disk", "commitments", "valuePools", "softforks"]
+# Subsystem not built yet: commitments (Sprout tree size) and valuePools (shielded pools) need the shielded state.
+CHAININFO_MISSING = ["commitments", "valuePools"]
 
 
 def json_type(value) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from fluxd.consensus.arith import get_compact
+from fluxd.consensus.difficulty import next_work_required
 from fluxd.params.upgrades import UPGRADE_INFO, Upgrade, UpgradeState, current_epoch_branch_id, upgrade_state
 from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPCError
+from fluxd.rpc.chain_info import size_on_disk, softforks_json, verification_progress
 from fluxd.rpc.params import check_count, get_bool, get_int, get_str, uint256_from_text
 from fluxd.rpc.registry import RPCTable
 from fluxd.chainstate.utxo_stats import utxo_stats
@@ -101,6 +103,11 @@ def difficulty_from_bits(params, bits: int) -> float:
         difficulty /= 256.0
         shift -= 1
     return difficulty
+
+
+def network_difficulty(node) -> float:
+    """GetNetworkDifficulty: the difficulty of the bits the next block must carry."""
+    return difficulty_from_bits(node.params, next_work_required(node.params, node.chainstate.tip, None))
 
 
 def _confirmations(chainstate, entry) -> int:
@@ -252,10 +259,12 @@ def rpc_getblockchaininfo(node, params):
         "blocks": chainstate.height,
         "headers": best_header.height,
         "bestblockhash": tip.hash_hum,
-        "difficulty": difficulty_from_bits(node.params, tip.bits),
-        "verificationprogress": 1.0 if chainstate.height == best_header.height else chainstate.height / max(1, best_header.height),
+        "difficulty": network_difficulty(node),
+        "verificationprogress": verification_progress(node.params.checkpoints, tip),
         "chainwork": f"{tip.chainwork:064x}",
         "pruned": False,
+        "size_on_disk": size_on_disk(chainstate.block_files),
+        "softforks": softforks_json(node.params, tip),
         "upgrades": _upgrades_json(node, tip.height),
         "consensus": {
             "chaintip": f"{current_epoch_branch_id(node.params, tip.height):08x}",

@@ -10,8 +10,7 @@ nLastBlockSize/nLastBlockTx).
 
 from __future__ import annotations
 
-from fluxd.consensus.difficulty import next_work_required
-from fluxd.rpc.methods.blockchain import difficulty_from_bits
+from fluxd.rpc.methods.blockchain import network_difficulty
 from fluxd.rpc.params import check_count, get_int
 from fluxd.rpc.registry import RPCTable
 
@@ -153,12 +152,6 @@ def rpc_getlocalsolps(node, params):
 def rpc_getgenerate(node, params):
     check_count(params, 0, 0, GETGENERATE_HELP)
     return node.args.get_bool("-gen", False)
-
-
-def network_difficulty(node) -> float:
-    """GetNetworkDifficulty: the difficulty of the bits the next block must carry."""
-    tip = node.chainstate.tip
-    return difficulty_from_bits(node.params, next_work_required(node.params, tip, None))
 
 
 def rpc_getmininginfo(node, params):

@@ -1,0 +1,60 @@
+"""getblockchaininfo's derived fields as C++ computes them: softfork majority windows, size on disk, verification progress."""
+
+from __future__ import annotations
+
+import time
+
+SIGCHECK_VERIFICATION_FACTOR = 5.0
+SOFTFORKS = (("bip34", 2), ("bip66", 3), ("bip65", 4))
+
+
+def _majority(min_version: int, tip, required: int, window: int) -> dict:
+    """SoftForkMajorityDesc: how many of the last ``window`` blocks have at least ``min_version``."""
+    found, walker = 0, tip
+    for _ in range(window):
+        if walker is None:
+            break
+        if walker.header.version >= min_version:
+            found += 1
+        walker = walker.prev
+    return {"status": found >= required, "found": found, "required": required, "window": window}
+
+
+def softforks_json(params, tip) -> list[dict]:
+    return [
+        {
+            "id": name,
+            "version": version,
+            "enforce": _majority(version, tip, params.majority_enforce_block_upgrade, params.majority_window),
+            "reject": _majority(version, tip, params.majority_reject_block_outdated, params.majority_window),
+        }
+        for name, version in SOFTFORKS
+    ]
+
+
+def size_on_disk(block_files) -> int:
+    """CalculateCurrentUsage: the bytes of the block files (our undo records live in the chainstate database)."""
+    total = 0
+    for file_no in block_files.file_numbers():
+        try:
+            total += block_files.path(file_no).stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def verification_progress(checkpoints, tip, now: float | None = None) -> float:
+    """Checkpoints::GuessVerificationProgress with signature checks counted 5x after the last checkpoint (wall clock)."""
+    now = time.time() if now is None else now
+    chain_tx = tip.chain_tx_count
+    per_day = checkpoints.transactions_per_day
+    if chain_tx <= checkpoints.transactions_last_checkpoint:
+        before = float(chain_tx)
+        after = (checkpoints.transactions_last_checkpoint - chain_tx) + (
+            (now - checkpoints.time_last_checkpoint) / 86400.0 * per_day * SIGCHECK_VERIFICATION_FACTOR
+        )
+    else:
+        before = checkpoints.transactions_last_checkpoint + (chain_tx - checkpoints.transactions_last_checkpoint) * SIGCHECK_VERIFICATION_FACTOR
+        after = (now - tip.time) / 86400.0 * per_day * SIGCHECK_VERIFICATION_FACTOR
+    total = before + after
+    return before / total if total else 0.0
