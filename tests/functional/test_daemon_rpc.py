@@ -143,3 +143,13 @@ def test_daemon_forks_and_serves_until_stop(tmp_path):
     finally:
         if (node.net_dir / "fluxd.pid").exists():
             os.kill(int((node.net_dir / "fluxd.pid").read_text()), 9)
+
+
+def test_data_files_other_tools_expect(tmp_path):
+    node = NodeProcess(tmp_path / "files").start()
+    running = {path.name for path in node.net_dir.iterdir()}
+    assert {"debug.log", "db.log", "peers.dat", "banlist.dat", "mempool.dat", "fluxd.pid", ".cookie", "blocks", "chainstate"} <= running
+    assert node.stop() == 0
+    stopped = {path.name for path in node.net_dir.iterdir()}
+    assert {"fee_estimates.dat", "mempool.dat", "peers.dat", "banlist.dat", "db.log"} <= stopped
+    assert "fluxd.pid" not in stopped and ".cookie" not in stopped

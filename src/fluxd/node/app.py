@@ -164,6 +164,7 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     configure_logging(args, net_dir)
     node = Node(args=args, params=params, net_dir=net_dir)
     pid_file(args, net_dir).write_text(f"{os.getpid()}\n")  # C++ CreatePidFile (-pid, default fluxd.pid)
+    (net_dir / "db.log").touch()  # C++ opens its database environment's log here; tools expect the file
     for name in unknown_options(args.values):
         log.warning("Warning: unsupported option -%s ignored", name)
     from fluxd.node.chain_service import ChainService
