@@ -32,6 +32,7 @@ from fluxd.storage.block_files import BlockPos
 
 log = logging.getLogger("fluxd.net")
 BLOCK_STALL_TIMEOUT = 60
+PATH_CHUNK = 256  # heights walked at a time when looking for blocks to request
 MAX_BLOCKS_TO_ANNOUNCE = 8
 KNOWN_SET_LIMIT = 20_000
 PROGRESS_INTERVAL = 10
@@ -46,6 +47,7 @@ class BlockSync:
         self.connman = None  # set by the network service
         self.tx_relay = None  # set when the mempool exists: object with on_tx / on_tx_inv / lookup
         self.in_flight: dict[bytes, tuple[Peer, float]] = {}
+        self.processing: set[bytes] = set()  # received, queued on the chain writer: not to be asked for again
         self.loop: asyncio.AbstractEventLoop | None = None
         self._announced_tip = self.chainstate.tip
         self._tip_pending = False
@@ -254,6 +256,7 @@ class BlockSync:
         holder = self.in_flight.pop(block_hash, None)
         if holder is not None:
             holder[0].in_flight.pop(block_hash, None)
+        self.processing.add(block_hash)
         peer.synced_blocks = max(peer.synced_blocks, getattr(self.chainstate.index.get(block_hash), "height", -1))
         self._on_writer(self._process_block, lambda result: self._block_processed(peer, block_hash, *result), block)
 
@@ -264,6 +267,7 @@ class BlockSync:
             return None, failure
 
     def _block_processed(self, peer: Peer, block_hash: bytes, entry, failure: ValidationError | None) -> None:
+        self.processing.discard(block_hash)
         reason = failure.reason if failure is not None else self.chainstate.invalid_reasons.get(block_hash)
         if reason is not None and not (failure is not None and failure.reason == "duplicate"):
             dos = failure.dos if failure is not None else 100
@@ -303,19 +307,23 @@ class BlockSync:
         window_end = min(best.height, common.height + BLOCK_DOWNLOAD_WINDOW)
         result: list[BlockIndexEntry] = []
         advancing = True
-        for height in range(common.height + 1, window_end + 1):
-            entry = best.ancestor(height)
-            if entry.status & BLOCK_FAILED_MASK:
-                break
-            if entry.have_data() or chainstate.contains(entry):
-                if advancing:
-                    common = entry
-                continue
-            advancing = False
-            if entry.hash_rev not in self.in_flight:
-                result.append(entry)
-                if len(result) >= count:
-                    break
+        low = common
+        while low.height < window_end and len(result) < count:
+            top = best.ancestor(min(window_end, low.height + PATH_CHUNK))
+            for entry in _path_up_to(top, low):
+                if entry.status & BLOCK_FAILED_MASK:
+                    peer.last_common = common
+                    return result
+                if entry.have_data() or chainstate.contains(entry):
+                    if advancing:
+                        common = entry
+                    continue
+                advancing = False
+                if entry.hash_rev not in self.in_flight and entry.hash_rev not in self.processing:
+                    result.append(entry)
+                    if len(result) >= count:
+                        break
+            low = top
         peer.last_common = common
         return result
 
@@ -412,6 +420,17 @@ class BlockSync:
                 self.misbehaving(peer, 100, f"{message.name} without NODE_BLOOM")
             else:
                 peer.close("bloom filter requested")
+
+
+def _path_up_to(top: BlockIndexEntry, ancestor: BlockIndexEntry) -> list[BlockIndexEntry]:
+    """The entries above ``ancestor`` up to ``top``, lowest first (one walk down the prev links)."""
+    path = []
+    walker = top
+    while walker is not None and walker.height > ancestor.height:
+        path.append(walker)
+        walker = walker.prev
+    path.reverse()
+    return path
 
 
 def _remember(known: set[bytes], item: bytes) -> None:
