@@ -265,6 +265,9 @@ class BlockSync:
             return self.chainstate.process_block(block), None
         except ValidationError as failure:
             return None, failure
+        except Exception:  # the callback must still run, so the block can be asked for again
+            log.exception("processing block %s failed", block.hash_rev[::-1].hex())
+            return None, None
 
     def _block_processed(self, peer: Peer, block_hash: bytes, entry, failure: ValidationError | None) -> None:
         self.processing.discard(block_hash)
