@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from fluxd import __version__
+from fluxd.cli.pipes import quiet_on_closed_pipe
 from fluxd.node.config import ConfigError, config_file, datadir, net_datadir, network_id, read_config_file
 from fluxd.rpc.convert import ConvertError, convert_params
 from fluxd.util.args import Args, parse_parameters
@@ -203,6 +204,8 @@ def _init(argv: list[str]) -> tuple[Args, str] | int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        quiet_on_closed_pipe()
     argv = sys.argv[1:] if argv is None else argv
     initialised = _init(argv)
     if isinstance(initialised, int):

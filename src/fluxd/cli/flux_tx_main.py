@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from fluxd import __version__
+from fluxd.cli.pipes import quiet_on_closed_pipe
 from fluxd.core.transaction import Transaction
 from fluxd.params.networks import params_for_network
 from fluxd.util.args import Args, parse_parameters
@@ -148,6 +149,8 @@ def _mutate_and_print(args: Args, commands: list[str], params) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        quiet_on_closed_pipe()
     return run(sys.argv[1:] if argv is None else argv)
 
 
