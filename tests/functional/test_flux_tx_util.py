@@ -47,3 +47,18 @@ def test_help_and_errors():
     assert bad.returncode == 1 and bad.stderr == b"error: invalid TX output address\n"
     json_out = subprocess.run(tool + ["-json", "-create", "outscript=0.5:DUP"], capture_output=True)
     assert json_out.returncode == 0 and b'"value": 0.50' in json_out.stdout
+
+
+def test_closed_output_pipe_ends_quietly():
+    """A consumer that stops reading (``| head``) ends the tool as SIGPIPE ends the C++ one: no traceback."""
+    import signal
+    import subprocess
+
+    from tests.functional.framework import BIN_DIR
+
+    outputs = ["outscript=0:0x" + "6a" * 300] * 400  # ~250 kB of hex: far more than a pipe buffer
+    proc = subprocess.Popen([str(BIN_DIR / "flux-tx"), "-create", *outputs], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(10)
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(60) == -signal.SIGPIPE and "Traceback" not in stderr
