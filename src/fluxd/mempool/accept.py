@@ -25,7 +25,7 @@ from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint
 from fluxd.mempool.free_limiter import FreeRelayLimiter
 from fluxd.mempool.policy import ABSURD_FEE_FACTOR, MAX_STANDARD_TX_SIGOPS, inputs_standard, min_relay_fee, nonstandard_reason, relay_fee
-from fluxd.mempool.pool import MEMPOOL_HEIGHT, Mempool, MempoolEntry
+from fluxd.mempool.pool import MEMPOOL_HEIGHT, Mempool, MempoolEntry, tx_nullifiers
 from fluxd.params.fluxnode_tiers import tier_from_collateral
 from fluxd.params.upgrades import current_epoch_branch_id
 
@@ -124,15 +124,8 @@ def _no_conflicts(pool: Mempool, tx: Transaction) -> None:
     """No replacement: an outpoint or nullifier the pool already spends refuses the transaction (C++ return false)."""
     if any(txin.prevout in pool.spent_by for txin in tx.vin):
         raise _refuse()
-    pool_nullifiers = {nullifier for entry in pool.entries.values() for nullifier in _nullifiers(entry.tx)}
-    if pool_nullifiers and any(nullifier in pool_nullifiers for nullifier in _nullifiers(tx)):
+    if any(nullifier in pool.nullifiers for nullifier in tx_nullifiers(tx)):
         raise _refuse()
-
-
-def _nullifiers(tx: Transaction) -> list[bytes]:
-    return [nullifier for joinsplit in tx.joinsplits for nullifier in joinsplit.nullifiers] + [
-        spend.nullifier for spend in tx.shielded_spends
-    ]
 
 
 def _coin(context: AcceptContext, outpoint: OutPoint) -> Coin | None:

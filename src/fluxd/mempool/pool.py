@@ -57,6 +57,7 @@ class Mempool:
         self.entries: dict[bytes, MempoolEntry] = {}
         self.spent_by: dict[OutPoint, bytes] = {}
         self.by_collateral: dict[OutPoint, bytes] = {}
+        self.nullifiers: dict[bytes, bytes] = {}  # Sprout and Sapling nullifiers spent by pool txs (C++ mapSproutNullifiers/mapSaplingNullifiers)
         self.seen_fluxnode: dict[bytes, int] = {}
         self.deltas: dict[bytes, tuple[float, int]] = {}  # prioritisetransaction (priority, fee) deltas
         self.costs = cost_limit or CostTracker()
@@ -136,6 +137,8 @@ class Mempool:
             self.entries[txid] = entry
             for txin in entry.tx.vin:
                 self.spent_by[txin.prevout] = txid
+            for nullifier in tx_nullifiers(entry.tx):
+                self.nullifiers[nullifier] = txid
             if entry.tx.is_fluxnode_tx():
                 self.by_collateral[entry.tx.fluxnode.collateral] = txid
                 self.seen_fluxnode[txid] = now
@@ -176,6 +179,9 @@ class Mempool:
         for txin in entry.tx.vin:
             if self.spent_by.get(txin.prevout) == txid:
                 del self.spent_by[txin.prevout]
+        for nullifier in tx_nullifiers(entry.tx):
+            if self.nullifiers.get(nullifier) == txid:
+                del self.nullifiers[nullifier]
         if entry.tx.is_fluxnode_tx() and self.by_collateral.get(entry.tx.fluxnode.collateral) == txid:
             del self.by_collateral[entry.tx.fluxnode.collateral]
         self.total_bytes -= entry.size
@@ -241,6 +247,13 @@ class Mempool:
     def _notify(self, event: str, entry: MempoolEntry) -> None:
         for listener in self.listeners:
             listener(event, entry)
+
+
+def tx_nullifiers(tx: Transaction) -> list[bytes]:
+    """The Sprout (JoinSplit) and Sapling nullifiers a transaction reveals."""
+    return [nullifier for joinsplit in tx.joinsplits for nullifier in joinsplit.nullifiers] + [
+        spend.nullifier for spend in tx.shielded_spends
+    ]
 
 
 def _expired(tx: Transaction, height: int) -> bool:

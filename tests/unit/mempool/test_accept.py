@@ -186,3 +186,24 @@ def test_mempool_dat_round_trip_and_damage(chain, tmp_path):
     path.write_bytes(path.read_bytes()[:-5])
     assert read_mempool(path) == ([], {})
     assert read_mempool(tmp_path / "missing.dat") == ([], {})
+
+
+def test_a_nullifier_already_spent_in_the_pool_refuses(chain):
+    from fluxd.core.shielded_parts import SpendDescription
+    from fluxd.mempool.pool import MempoolEntry
+
+    chainstate, clock, _ = chain
+    pool = Mempool()
+    spend_description = SpendDescription(cv=bytes(32), anchor=bytes(32), nullifier=b"\x31" * 32, rk=bytes(32), zkproof=bytes(192), spend_auth_sig=bytes(64))
+    shielded = Transaction(version=1, vin=(), vout=(TxOut(1, SCRIPT),)).copy_with(shielded_spends=(spend_description,))
+    pool.add(MempoolEntry(tx=shielded, fee=0, size=500, time=clock.time, height=105), clock.time)
+    assert pool.nullifiers == {b"\x31" * 32: shielded.txid_rev}
+    from fluxd.mempool.accept import _no_conflicts
+
+    rival = shielded.copy_with(vout=(TxOut(2, SCRIPT),))
+    with pytest.raises(MempoolRejected) as refusal:
+        _no_conflicts(pool, rival)
+    assert not refusal.value.invalid
+    pool.remove(shielded.txid_rev)
+    assert pool.nullifiers == {}
+    _no_conflicts(pool, rival)
