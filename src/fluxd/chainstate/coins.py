@@ -17,6 +17,7 @@ from fluxd.util.serialize import DecodeError, Reader, compact_size_bytes
 
 _I64 = struct.Struct("<q")
 _U32 = struct.Struct("<I")
+_HEAD_U16_CODE = struct.Struct("<BHqB")  # compact-size code 0xFD + u16, value, one-byte script length
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +29,12 @@ class Coin:
     tx_version: int = 1  # version of the creating transaction (gettxout "version", as C++ CCoins)
 
     def to_bytes(self) -> bytes:
-        code = compact_size_bytes(self.height * 2 + (1 if self.is_coinbase else 0))
+        code = self.height * 2 + (1 if self.is_coinbase else 0)
         script = self.script_pubkey
-        return b"".join((code, _I64.pack(self.value), compact_size_bytes(len(script)), script, _U32.pack(self.tx_version & 0xFFFFFFFF)))
+        version = _U32.pack(self.tx_version & 0xFFFFFFFF)
+        if len(script) < 0xFD and 0xFD <= code <= 0xFFFF:  # the usual shape, packed at once
+            return _HEAD_U16_CODE.pack(0xFD, code, self.value, len(script)) + script + version
+        return b"".join((compact_size_bytes(code), _I64.pack(self.value), compact_size_bytes(len(script)), script, version))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Coin":
@@ -103,8 +107,12 @@ class CoinsCache:
         return entry
 
     def get_coin(self, outpoint: OutPoint) -> Coin | None:
-        entry = self._lookup(outpoint)
-        return entry.coin if entry is not None else None
+        entry = self._entries.get(outpoint)  # the hit is inlined: layered caches call this per lookup
+        if entry is None:
+            entry = self._lookup(outpoint)
+            if entry is None:
+                return None
+        return entry.coin
 
     def peek(self, outpoint: OutPoint) -> Coin | None:
         """The coin as get_coin sees it, without caching what is read from the backing store."""
@@ -120,10 +128,10 @@ class CoinsCache:
         """C++ AddCoin: a new entry is FRESH unless it may overwrite a stored coin."""
         entry = self._entries.get(outpoint)
         if entry is None:
-            entry = _Entry(None, dirty=False, fresh=False)
-            self._entries[outpoint] = entry
-            self._memory += ENTRY_OVERHEAD
-        elif entry.coin is not None:
+            self._entries[outpoint] = _Entry(coin, True, not possible_overwrite)
+            self._memory += ENTRY_OVERHEAD + coin.approx_memory()
+            return
+        if entry.coin is not None:
             if not possible_overwrite:
                 raise ValueError("attempted to overwrite an unspent coin")
             self._memory -= entry.coin.approx_memory()

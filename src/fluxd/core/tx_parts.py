@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,6 +16,9 @@ SEQUENCE_FINAL = 0xFFFFFFFF
 OUTPOINT_SIZE = 36
 MIN_TXIN_SIZE = 41  # prevout 36 + empty script 1 + sequence 4
 MIN_TXOUT_SIZE = 9  # value 8 + empty script 1
+_TXIN_HEAD = struct.Struct("<32sIB")  # prevout, then a script length under 0xFD (the fast path)
+_TXOUT_HEAD = struct.Struct("<qB")
+_U32 = struct.Struct("<I")
 
 
 class OutPoint(NamedTuple):
@@ -62,6 +66,18 @@ class TxIn:
 
     @classmethod
     def read(cls, reader: Reader) -> "TxIn":
+        """Parsed in place when the script length is one byte and everything fits, else field by field."""
+        view, pos, end = reader.window()
+        if pos + MIN_TXIN_SIZE <= end:
+            txid, n, size = _TXIN_HEAD.unpack_from(view, pos)
+            stop = pos + 37 + size
+            if size < 0xFD and stop + 4 <= end:
+                reader.seek(stop + 4)
+                return cls(OutPoint(txid, n), view[pos + 37 : stop].tobytes(), _U32.unpack_from(view, stop)[0])
+        return cls._read_fields(reader)
+
+    @classmethod
+    def _read_fields(cls, reader: Reader) -> "TxIn":
         prevout = OutPoint(reader.read(32), reader.u32())
         script_sig = reader.var_bytes()
         return cls(prevout, script_sig, reader.u32())
@@ -83,6 +99,14 @@ class TxOut:
 
     @classmethod
     def read(cls, reader: Reader) -> "TxOut":
+        """Parsed in place when the script length is one byte and everything fits, else field by field."""
+        view, pos, end = reader.window()
+        if pos + MIN_TXOUT_SIZE <= end:
+            value, size = _TXOUT_HEAD.unpack_from(view, pos)
+            stop = pos + 9 + size
+            if size < 0xFD and stop <= end:
+                reader.seek(stop)
+                return cls(value, view[pos + 9 : stop].tobytes())
         value = reader.i64()
         return cls(value, reader.var_bytes())
 

@@ -46,6 +46,14 @@ class Reader:
     def at_end(self) -> bool:
         return self._pos >= self._end
 
+    def window(self) -> tuple[memoryview, int, int]:
+        """(buffer, position, end) for fast paths that parse in place and then ``seek``."""
+        return self._view, self._pos, self._end
+
+    def seek(self, pos: int) -> None:
+        """Move to ``pos``, a position a fast path has checked to be within the buffer."""
+        self._pos = pos
+
     def slice_bytes(self, start: int, stop: int) -> bytes:
         """The raw bytes between two earlier positions of this reader."""
         return bytes(self._view[start:stop])
