@@ -21,7 +21,7 @@ from fluxd.consensus.validation import ValidationError, reject
 from fluxd.core.address import address_to_script
 from fluxd.core.amount import money_range
 from fluxd.core.block import Block
-from fluxd.core.script import push_int
+from fluxd.core.script import is_p2sh, push_int
 from fluxd.core.fluxnode_tx import (
     FLUXNODE_INTERNAL_NORMAL_TX_VERSION,
     FLUXNODE_INTERNAL_P2SH_TX_VERSION,
@@ -146,12 +146,11 @@ def _fetch_inputs(tx: Transaction, coins: CoinsCache) -> list[Coin]:
 
 def _value_in(params: ChainParams, tx: Transaction, spent: list[Coin], height: int) -> int:
     """The CheckTxInputs part over the spent coins: maturity, protected coinbase (before FLUX), value ranges."""
-    protected = params.coinbase_must_be_protected and not network_upgrade_active(params, height, Upgrade.FLUX)
     value_in = 0
     for coin in spent:
         if coin.is_coinbase and height - coin.height < COINBASE_MATURITY:
             reject("bad-txns-premature-spend-of-coinbase", 0)
-        if coin.is_coinbase and protected and tx.vout:
+        if coin.is_coinbase and tx.vout and _coinbase_protected(params, height):
             reject("bad-txns-coinbase-spend-has-transparent-outputs", 0)
         value_in += coin.value
         if not money_range(coin.value) or not money_range(value_in):
@@ -159,7 +158,13 @@ def _value_in(params: ChainParams, tx: Transaction, spent: list[Coin], height: i
     return value_in
 
 
+def _coinbase_protected(params: ChainParams, height: int) -> bool:
+    return params.coinbase_must_be_protected and not network_upgrade_active(params, height, Upgrade.FLUX)
+
+
 def _p2sh_sigops(tx: Transaction, spent: list[Coin]) -> int:
+    if not any(is_p2sh(coin.script_pubkey) for coin in spent):
+        return 0  # what p2sh_tx_sigop_count would count, without its prevout map
     scripts = {txin.prevout: coin.script_pubkey for txin, coin in zip(tx.vin, spent)}
     return p2sh_tx_sigop_count(tx, scripts.__getitem__)
 
@@ -183,8 +188,10 @@ def _contextual_check_block(params: ChainParams, block: Block, height: int) -> N
 
 
 def _tx_fee(tx: Transaction, value_in: int) -> int:
-    value_in += sum(js.vpub_new for js in tx.joinsplits) + max(0, tx.value_balance)
-    value_out = sum(out.value for out in tx.vout) + sum(js.vpub_old for js in tx.joinsplits) + max(0, -tx.value_balance)
+    value_out = sum([out.value for out in tx.vout])
+    if tx.joinsplits or tx.value_balance:
+        value_in += sum(js.vpub_new for js in tx.joinsplits) + max(0, tx.value_balance)
+        value_out += sum(js.vpub_old for js in tx.joinsplits) + max(0, -tx.value_balance)
     if value_in < value_out:
         reject("bad-txns-in-belowout")
     fee = value_in - value_out

@@ -26,7 +26,7 @@ from fluxd.core.shielded_parts import (
     OutputDescription,
     SpendDescription,
 )
-from fluxd.core.tx_parts import MIN_TXIN_SIZE, MIN_TXOUT_SIZE, TxIn, TxOut
+from fluxd.core.tx_parts import MIN_TXIN_SIZE, MIN_TXOUT_SIZE, NULL_HASH, NULL_INDEX, TxIn, TxOut
 from fluxd.util.hexutil import rev_to_hum
 from fluxd.util.serialize import DecodeError, Reader, Writer
 
@@ -37,6 +37,7 @@ SAPLING_TX_VERSION = 4
 
 ZERO_32 = b"\x00" * 32
 ZERO_64 = b"\x00" * 64
+NULL_OUTPOINT = (NULL_HASH, NULL_INDEX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ class Transaction:
         return self.version in (FLUXNODE_TX_VERSION, FLUXNODE_TX_UPGRADEABLE_VERSION) and not self.overwintered
 
     def is_coinbase(self) -> bool:
-        return len(self.vin) == 1 and self.vin[0].prevout.is_null()
+        return len(self.vin) == 1 and self.vin[0].prevout == NULL_OUTPOINT  # OutPoint.is_null as one tuple compare
 
     def has_shielded(self) -> bool:
         return bool(self.joinsplits or self.shielded_spends or self.shielded_outputs)
