@@ -97,19 +97,22 @@ class CoinsCache:
 
     def _lookup(self, outpoint: OutPoint) -> _Entry | None:
         entry = self._entries.get(outpoint)
-        if entry is None:
-            coin = self._fetch(outpoint)
-            if coin is None:
-                return None
-            entry = _Entry(coin, dirty=False, fresh=False)
-            self._entries[outpoint] = entry
-            self._memory += coin.approx_memory() + ENTRY_OVERHEAD
+        return entry if entry is not None else self._load(outpoint)
+
+    def _load(self, outpoint: OutPoint) -> _Entry | None:
+        """Cache the backing store's coin for an outpoint this cache does not hold."""
+        coin = self._fetch(outpoint)
+        if coin is None:
+            return None
+        entry = _Entry(coin, dirty=False, fresh=False)
+        self._entries[outpoint] = entry
+        self._memory += coin.approx_memory() + ENTRY_OVERHEAD
         return entry
 
     def get_coin(self, outpoint: OutPoint) -> Coin | None:
-        entry = self._entries.get(outpoint)  # the hit is inlined: layered caches call this per lookup
+        entry = self._entries.get(outpoint)  # _lookup inlined: layered caches call this per lookup
         if entry is None:
-            entry = self._lookup(outpoint)
+            entry = self._load(outpoint)
             if entry is None:
                 return None
         return entry.coin
@@ -188,7 +191,7 @@ class CoinsCache:
             if ours is None:
                 if theirs.fresh and theirs.coin is None:
                     continue
-                self._entries[outpoint] = _Entry(theirs.coin, dirty=True, fresh=theirs.fresh)
+                self._entries[outpoint] = theirs  # dirty, fresh as theirs: moved, the child is emptied below
                 self._memory += ENTRY_OVERHEAD + (theirs.coin.approx_memory() if theirs.coin else 0)
                 continue
             if theirs.fresh and ours.coin is not None:

@@ -171,10 +171,12 @@ def _p2sh_sigops(tx: Transaction, spent: list[Coin]) -> int:
 
 def _check_bip30(block: Block, coins: CoinsCache) -> None:
     """No transaction may overwrite one with unspent outputs (checked for the whole block first, as C++)."""
+    have_coin = coins.have_coin
     for tx in block.transactions:
         txid = tx.txid_rev
-        if any(coins.have_coin(OutPoint(txid, index)) for index in range(len(tx.vout))):
-            reject("bad-txns-BIP30")
+        for index in range(len(tx.vout)):
+            if have_coin(OutPoint(txid, index)):
+                reject("bad-txns-BIP30")
 
 
 def _contextual_check_block(params: ChainParams, block: Block, height: int) -> None:
