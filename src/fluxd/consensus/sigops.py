@@ -66,9 +66,12 @@ def p2sh_sigop_count(script_pubkey: bytes, script_sig: bytes) -> int:
 
 def legacy_sigop_count(tx: Transaction) -> int:
     """GetLegacySigOpCount: inaccurate counts over every scriptSig and scriptPubKey."""
-    return sum(script_sigop_count(txin.script_sig, False) for txin in tx.vin) + sum(
-        script_sigop_count(txout.script_pubkey, False) for txout in tx.vout
-    )
+    count = 0
+    for txin in tx.vin:
+        count += script_sigop_count(txin.script_sig, False)
+    for txout in tx.vout:
+        count += script_sigop_count(txout.script_pubkey, False)
+    return count
 
 
 def p2sh_tx_sigop_count(tx: Transaction, prev_script: Callable[[OutPoint], bytes]) -> int:

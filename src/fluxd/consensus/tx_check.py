@@ -105,7 +105,7 @@ def _check_values(tx: Transaction) -> None:
         if output.value > MAX_MONEY:
             reject("bad-txns-vout-toolarge")
         value_out += output.value
-        if not money_range(value_out):
+        if not 0 <= value_out <= MAX_MONEY:  # money_range, inlined for the per-output loop
             reject("bad-txns-txouttotal-toolarge")
     if not tx.shielded_spends and not tx.shielded_outputs and tx.value_balance != 0 and not tx.is_fluxnode_tx():
         reject("bad-txns-valuebalance-nonzero")
@@ -145,15 +145,18 @@ def _check_vpubs(joinsplit) -> None:
 
 
 def _check_duplicates(tx: Transaction) -> None:
-    prevouts = [txin.prevout for txin in tx.vin]
-    if len(set(prevouts)) != len(prevouts):
-        reject("bad-txns-inputs-duplicate")
-    nullifiers = [nullifier for joinsplit in tx.joinsplits for nullifier in joinsplit.nullifiers]
-    if len(set(nullifiers)) != len(nullifiers):
-        reject("bad-joinsplits-nullifiers-duplicate")
-    spend_nullifiers = [spend.nullifier for spend in tx.shielded_spends]
-    if len(set(spend_nullifiers)) != len(spend_nullifiers):
-        reject("bad-spend-description-nullifiers-duplicate")
+    if len(tx.vin) > 1:  # one input (or none) cannot repeat
+        prevouts = [txin.prevout for txin in tx.vin]
+        if len(set(prevouts)) != len(prevouts):
+            reject("bad-txns-inputs-duplicate")
+    if tx.joinsplits:
+        nullifiers = [nullifier for joinsplit in tx.joinsplits for nullifier in joinsplit.nullifiers]
+        if len(set(nullifiers)) != len(nullifiers):
+            reject("bad-joinsplits-nullifiers-duplicate")
+    if tx.shielded_spends:
+        spend_nullifiers = [spend.nullifier for spend in tx.shielded_spends]
+        if len(set(spend_nullifiers)) != len(spend_nullifiers):
+            reject("bad-spend-description-nullifiers-duplicate")
 
 
 def _check_coinbase_form(tx: Transaction) -> None:
