@@ -155,7 +155,8 @@ class Block:
     def read(cls, reader: Reader) -> "Block":
         header = BlockHeader.read(reader)
         count = reader.count(MIN_TX_SIZE)
-        return cls(header, tuple(Transaction.read(reader) for _ in range(count)))
+        read_tx = Transaction.read
+        return cls(header, tuple([read_tx(reader) for _ in range(count)]))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Block":

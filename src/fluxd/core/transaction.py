@@ -199,8 +199,9 @@ class Transaction:
 
 
 def _read_regular_body(reader: Reader, version: int, is_v3: bool, is_v4: bool) -> dict:
-    vin = tuple(TxIn.read(reader) for _ in range(reader.count(MIN_TXIN_SIZE)))
-    vout = tuple(TxOut.read(reader) for _ in range(reader.count(MIN_TXOUT_SIZE)))
+    read_txin, read_txout = TxIn.read, TxOut.read
+    vin = tuple([read_txin(reader) for _ in range(reader.count(MIN_TXIN_SIZE))])  # a list is built faster than a generator
+    vout = tuple([read_txout(reader) for _ in range(reader.count(MIN_TXOUT_SIZE))])
     fields: dict = {"vin": vin, "vout": vout, "lock_time": reader.u32()}
     if is_v3 or is_v4:
         fields["expiry_height"] = reader.u32()
