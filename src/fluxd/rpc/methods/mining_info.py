@@ -55,24 +55,15 @@ Examples:
 > flux-cli getnetworksolps 
 > curl --user myusername --data-binary '{"jsonrpc": "1.0", "id":"curltest", "method": "getnetworksolps", "params": [] }' -H 'content-type: text/plain;' http://127.0.0.1:16124/
 """
-GETNETWORKHASHPS_HELP = """getnetworkhashps ( blocks height )
-
-DEPRECATED - left for backwards-compatibility. Use getnetworksolps instead.
-Returns the estimated network solutions per second based on the last n blocks.
-Pass in [blocks] to override # of blocks, -1 specifies over difficulty averaging window.
-Pass in [height] to estimate the network speed at the time when a certain block was found.
-
-Arguments:
-1. blocks     (numeric, optional, default=120) The number of blocks, or -1 for blocks over difficulty averaging window.
-2. height     (numeric, optional, default=-1) To estimate at the time of the given height.
-
-Result:
-x             (numeric) Solutions per second estimated
-
-Examples:
-> flux-cli getnetworkhashps 
-> curl --user myusername --data-binary '{"jsonrpc": "1.0", "id":"curltest", "method": "getnetworkhashps", "params": [] }' -H 'content-type: text/plain;' http://127.0.0.1:16124/
-"""
+GETNETWORKHASHPS_HELP = (  # C++ repeats getnetworksolps' text under the deprecated name
+    GETNETWORKSOLPS_HELP.replace(
+        "getnetworksolps ( blocks height )\n\n",
+        "getnetworkhashps ( blocks height )\n\nDEPRECATED - left for backwards-compatibility. Use getnetworksolps instead.\n",
+        1,
+    )
+    .replace("> flux-cli getnetworksolps", "> flux-cli getnetworkhashps")
+    .replace('"method": "getnetworksolps"', '"method": "getnetworkhashps"')
+)
 GETLOCALSOLPS_HELP = """getlocalsolps
 
 Returns the average local solutions per second since this node was started.
