@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from fluxd.chainstate.block_index import (
     BLOCK_FAILED_CHILD,
@@ -27,8 +28,8 @@ from fluxd.chainstate.block_index import (
     IndexRecord,
 )
 from fluxd.chainstate.extensions import StateExtension, connect_extensions, disconnect_extensions
-from fluxd.chainstate.coins import Coin
-from fluxd.chainstate.connect import connect_transactions, disconnect_transactions
+from fluxd.chainstate.coins import Coin, CoinsCache
+from fluxd.chainstate.connect import ConnectResult, connect_transactions, disconnect_transactions
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.tip_cache import TIP_KEY, FlushingStore, TipCache
 from fluxd.chainstate.undo import BlockUndo
@@ -55,6 +56,18 @@ COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp", "ext"
 CHAINSTATE_FORMAT_VERSION = 3
 __all__ = ["COLUMNS", "TIP_KEY", "Chainstate"]
 MAX_TIP_AGE = 24 * 60 * 60  # DEFAULT_MAX_TIP_AGE
+PIPELINE_DEPTH = 3  # pipelined blocks whose script checks may still be running
+
+
+@dataclass
+class _PendingBlock:
+    """A block connected in a scratch coins view whose script checks may still be running: not yet the tip."""
+
+    entry: BlockIndexEntry
+    block: Block
+    coins: CoinsCache
+    result: ConnectResult
+    extension_work: object
 
 
 class Chainstate:
@@ -92,6 +105,7 @@ class Chainstate:
         self.timestamp_index = None  # a TimestampIndex when -timestampindex is on
         self._arrived: Block | None = None  # the block process_block is handling
         self.extensions: list[StateExtension] = []  # fluxnode list, shielded state: moved with every block
+        self._pending: list[_PendingBlock] = []  # oldest first; see process_block(pipelined=True)
 
     # ----- start-up -------------------------------------------------------------------------
     def load(self, reindex: bool = False) -> None:
@@ -224,13 +238,18 @@ class Chainstate:
     def flush(self) -> None:
         """FlushStateToDisk(FLUSH_STATE_ALWAYS): write everything pending as one synced batch."""
         with self.lock:
+            self.settle()
             self.cache.flush(sync=True)
 
     # ----- accepting blocks ---------------------------------------------------------------------
-    def process_block(self, block: Block, stored_at: BlockPos | None = None) -> BlockIndexEntry:
+    def process_block(self, block: Block, stored_at: BlockPos | None = None, pipelined: bool = False) -> BlockIndexEntry:
         """Check, store and index a block, then activate the best chain (ProcessNewBlock).
 
         ``stored_at`` is the block's position in the block files when it is already there (-reindex).
+        ``pipelined``: more blocks follow at once (IBD, -reindex), so the newest
+        block's script checks may go on in the worker processes after this
+        returns; it becomes the tip (or is found invalid) when the next block
+        is connected on it, at ``settle()``, or at any other chainstate change.
         """
         with self.lock:
             known = self.index.get(block.hash_rev)
@@ -248,16 +267,23 @@ class Chainstate:
             self._candidates.add(entry)
             self._arrived = block  # connected from memory rather than re-read from the block file
             try:
-                self.activate_best_chain()
+                self.activate_best_chain(keep_pending=pipelined)
             finally:
                 self._arrived = None
             return entry
 
+    def settle(self) -> None:
+        """Finish a pipelined block: wait for its script checks, make it the tip or mark it invalid."""
+        with self.lock:
+            if self._pending:
+                self.activate_best_chain()
+
     def _check_accepted_block(self, entry: BlockIndexEntry, block: Block) -> None:
         """AcceptBlock's CheckBlock + ContextualCheckBlock (PoN signature): a failure not due to a signature marks the block."""
         try:
-            check_block(self.params, block, self.now(), self.height, check_pow=False)  # accept_header checked it
-            contextual_check_pon_block(self.params, block.header, entry.height, self.height, self.fluxnodes)
+            height = self._writer_height()
+            check_block(self.params, block, self.now(), height, check_pow=False)  # accept_header checked it
+            contextual_check_pon_block(self.params, block.header, entry.height, height, self.fluxnodes)
         except ValidationError as failure:
             if not failure.corruption_possible:
                 self._mark_failed(entry)
@@ -265,6 +291,11 @@ class Chainstate:
             else:
                 self._store_entry(entry)  # the header stays known (accept_header left the write to us)
             raise
+
+    def _writer_height(self) -> int:
+        """The tip height as the chain writer sees it: a pending block counts (C++ would have connected it)."""
+        pending = self._pending
+        return pending[-1].entry.height if pending else self.height
 
     def _checkpoint_known(self, hash_rev: bytes) -> bool:
         return hash_rev in self.index
@@ -279,14 +310,14 @@ class Chainstate:
             if existing.status & BLOCK_FAILED_VALID:
                 raise ValidationError("duplicate", 0)
             return existing
-        check_block_header(self.params, header, self.now(), self.height)
+        check_block_header(self.params, header, self.now(), self._writer_height())
         prev = self.index.get(header.prev_block_rev)
         if prev is None:
             raise ValidationError("bad-prevblk", 10, code=0)
         if prev.status & BLOCK_FAILED_VALID:
             raise ValidationError("bad-prevblk", 100)
         checkpoint_known = self._checkpoint_known if self.checkpoints_enabled else None
-        contextual_check_block_header(self.params, header, prev, self.height, checkpoint_known)
+        contextual_check_block_header(self.params, header, prev, self._writer_height(), checkpoint_known)
         entry = BlockIndexEntry(header, prev.height + 1, prev.chainwork + block_work(header.bits, header.version), prev)
         entry.status = BLOCK_VALID_TREE
         self._sequence += 1
@@ -342,9 +373,19 @@ class Chainstate:
             walker = walker.prev
         return walker is not None
 
-    def activate_best_chain(self) -> None:
+    def activate_best_chain(self, keep_pending: bool = False) -> None:
+        """Connect towards the best candidate; ``keep_pending`` may leave the last block's scripts running."""
         while True:
             best = self._best_candidate()
+            if self._pending:
+                newest = self._pending[-1].entry
+                if keep_pending and best.ancestor(newest.height) is newest:
+                    if best is newest:
+                        return
+                    self._connect_path(newest, best, keep_pending)
+                else:
+                    self._settle_oldest()
+                continue
             if best is self.tip:
                 return
             fork = best
@@ -352,43 +393,72 @@ class Chainstate:
                 fork = fork.prev
             while self.tip is not fork:
                 self._disconnect_tip()
-            path = []
-            walker = best
-            while walker is not fork:
-                path.append(walker)
-                walker = walker.prev
-            for entry in reversed(path):
-                if not self._connect(entry):
-                    break
+            self._connect_path(fork, best, keep_pending)
+
+    def _connect_path(self, base: BlockIndexEntry, best: BlockIndexEntry, keep_pending: bool) -> None:
+        path = []
+        walker = best
+        while walker is not base:
+            path.append(walker)
+            walker = walker.prev
+        for entry in reversed(path):
+            if not self._connect(entry, keep_pending):
+                break
 
     def _block_for(self, entry: BlockIndexEntry) -> Block:
         arrived = self._arrived
         return arrived if arrived is not None and arrived.hash_rev == entry.hash_rev else self.read_block(entry)
 
-    def _connect(self, entry: BlockIndexEntry) -> bool:
+    def _connect(self, entry: BlockIndexEntry, keep_pending: bool = False) -> bool:
+        """ConnectBlock on the tip or on the newest pending block; the oldest pending ones are then settled."""
         block = self._block_for(entry)
-        coins = self.cache.block_view()
+        base = self._pending[-1] if self._pending else None
+        coins = base.coins.layered() if base is not None else self.cache.block_view()
         try:
-            contextual_check_pon_block(self.params, block.header, entry.height, self.height, self.fluxnodes)
-            result = connect_transactions(self.params, block, entry.height, coins, self._script_checks_needed(entry), self.verifier)
+            contextual_check_pon_block(self.params, block.header, entry.height, entry.height - 1, self.fluxnodes)
+            result = connect_transactions(
+                self.params, block, entry.height, coins, self._script_checks_needed(entry), self.verifier, wait_for_scripts=False
+            )
             extension_work = connect_extensions(self.extensions, block, entry, self.cache.read_extension)
         except ValidationError as failure:
-            log.warning("Block %s at height %d is invalid: %s %s", entry.hash_hum, entry.height, failure.reason, failure.detail)
-            self.invalid_reasons[entry.hash_rev] = failure.reason
-            if failure.corruption_possible:
-                self._candidates.discard(entry)  # a bad signature is not committed to the hash: not marked failed
-            else:
-                self._mark_failed(entry)
+            self._connect_failed(entry, failure)
             return False
+        self._pending.append(_PendingBlock(entry, block, coins, result, extension_work))
+        pipelined = keep_pending and self.verifier.pipelined and not self.extensions  # extensions read the committed state
+        while len(self._pending) > (PIPELINE_DEPTH if pipelined else 0):
+            if not self._settle_oldest():
+                return False  # this block was built on one found invalid: dropped with it
+        return True
+
+    def _settle_oldest(self) -> bool:
+        """Wait for the oldest pending block's script checks, then make it the tip; False when they failed."""
+        pending = self._pending.pop(0)
+        try:
+            pending.result.check_scripts()
+        except ValidationError as failure:
+            self._pending.clear()  # every later pending block was built on this one
+            self._connect_failed(pending.entry, failure)
+            return False
+        entry, block = pending.entry, pending.block
         entry.status |= BLOCK_VALID_SCRIPTS | BLOCK_HAVE_UNDO
-        entry.chain_tx_count = entry.prev.chain_tx_count + result.tx_count
+        entry.chain_tx_count = entry.prev.chain_tx_count + pending.result.tx_count
         self._write_indexes(entry, block)
-        self.cache.commit_extensions(extension_work)
-        self.cache.commit(coins, entry, result.undo.to_bytes())
+        self.cache.commit_extensions(pending.extension_work)
+        self.cache.commit(pending.coins, entry, pending.result.undo.to_bytes())
         self.active = self.active + [entry]
+        if self._pending:
+            self._pending[0].coins.rebase(self.cache.coins)  # its layer below was just absorbed
         self.cache.flush_if_needed()
         self._notify("connect", entry, block)
         return True
+
+    def _connect_failed(self, entry: BlockIndexEntry, failure: ValidationError) -> None:
+        log.warning("Block %s at height %d is invalid: %s %s", entry.hash_hum, entry.height, failure.reason, failure.detail)
+        self.invalid_reasons[entry.hash_rev] = failure.reason
+        if failure.corruption_possible:
+            self._candidates.discard(entry)  # a bad signature is not committed to the hash: not marked failed
+        else:
+            self._mark_failed(entry)
 
     def _write_indexes(self, entry: BlockIndexEntry, block: Block, connected: bool = True) -> None:
         """Transaction-index records go with the next flush; timestamp records are written at once (C++ pblocktree)."""
@@ -464,6 +534,7 @@ class Chainstate:
     def invalidate_block(self, entry: BlockIndexEntry) -> None:
         """InvalidateBlock: the block is failed, every block built on it is a failed child."""
         with self.lock:
+            self.settle()
             while self.contains(entry) and self.tip is not entry.prev:
                 self._disconnect_tip()
             self._mark_failed(entry)
@@ -478,6 +549,7 @@ class Chainstate:
     def reconsider_block(self, entry: BlockIndexEntry) -> None:
         """ResetBlockFailureFlags: clear failures of the block, its descendants and its ancestors."""
         with self.lock:
+            self.settle()
             for candidate in list(self.index.values()):
                 related = candidate.ancestor(entry.height) is entry or entry.ancestor(candidate.height) is candidate
                 if related and candidate.status & BLOCK_FAILED_MASK:

@@ -83,14 +83,28 @@ class CoinsCache:
     figure -dbcache is compared with.
     """
 
-    def __init__(self, backing: CoinsBacking | Callable[[OutPoint], Coin | None]) -> None:
+    def __init__(
+        self,
+        backing: CoinsBacking | Callable[[OutPoint], Coin | None],
+        any_unspent_below: Callable[[list[OutPoint]], bool] | None = None,
+    ) -> None:
         self._fetch = backing.get_coin if hasattr(backing, "get_coin") else backing
+        self._any_below = any_unspent_below  # a batched form of the backing store's lookups (optional)
         self._entries: dict[OutPoint, _Entry] = {}
         self._memory = 0
+
+    def layered(self) -> "CoinsCache":
+        """A scratch cache over this one (one block's changes)."""
+        return CoinsCache(self.get_coin, self.any_unspent)
 
     @property
     def memory_usage(self) -> int:
         return self._memory
+
+    def rebase(self, parent: "CoinsCache") -> None:
+        """Read through ``parent`` from now on (the layer between was absorbed into it)."""
+        self._fetch = parent.get_coin
+        self._any_below = parent.any_unspent
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -126,6 +140,23 @@ class CoinsCache:
 
     def have_coin(self, outpoint: OutPoint) -> bool:
         return self.get_coin(outpoint) is not None
+
+    def any_unspent(self, outpoints: list[OutPoint]) -> bool:
+        """True when one of ``outpoints`` is an unspent coin (nothing is cached: BIP30's question)."""
+        entries = self._entries
+        below = []
+        for outpoint in outpoints:
+            entry = entries.get(outpoint)
+            if entry is None:
+                below.append(outpoint)
+            elif entry.coin is not None:
+                return True
+        if not below:
+            return False
+        if self._any_below is not None:
+            return self._any_below(below)
+        fetch = self._fetch
+        return any(fetch(outpoint) is not None for outpoint in below)
 
     def add_coin(self, outpoint: OutPoint, coin: Coin, possible_overwrite: bool = False) -> None:
         """C++ AddCoin: a new entry is FRESH unless it may overwrite a stored coin."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fluxd.chainstate.coins import Coin, CoinsCache
 from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.script_workers import PendingChecks
 from fluxd.chainstate.undo import BlockUndo
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch
 from fluxd.consensus.script_errors import BLOCK_SCRIPT_VERIFY_FLAGS
@@ -44,6 +45,13 @@ class ConnectResult:
     undo: BlockUndo
     fees: int
     tx_count: int
+    scripts: PendingChecks | None = None  # the block's script checks, maybe still running
+
+    def check_scripts(self) -> None:
+        """Wait for the script checks; raises ValidationError as C++ ConnectBlock after control.Wait()."""
+        failure = self.scripts.failure() if self.scripts is not None else None
+        if failure is not None:
+            raise ValidationError(f"mandatory-script-verify-flag-failed ({failure.error.message})", 100)
 
 
 def is_final_tx(tx: Transaction, height: int, block_time: int) -> bool:
@@ -171,12 +179,9 @@ def _p2sh_sigops(tx: Transaction, spent: list[Coin]) -> int:
 
 def _check_bip30(block: Block, coins: CoinsCache) -> None:
     """No transaction may overwrite one with unspent outputs (checked for the whole block first, as C++)."""
-    have_coin = coins.have_coin
-    for tx in block.transactions:
-        txid = tx.txid_rev
-        for index in range(len(tx.vout)):
-            if have_coin(OutPoint(txid, index)):
-                reject("bad-txns-BIP30")
+    created = [OutPoint(tx.txid_rev, index) for tx in block.transactions for index in range(len(tx.vout))]
+    if coins.any_unspent(created):
+        reject("bad-txns-BIP30")
 
 
 def _contextual_check_block(params: ChainParams, block: Block, height: int) -> None:
@@ -209,14 +214,21 @@ def connect_transactions(
     coins: CoinsCache,
     verify_scripts: bool,
     verifier: ScriptVerifier | None = None,
+    wait_for_scripts: bool = True,
 ) -> ConnectResult:
-    """Spend and create coins for every transaction; raises ValidationError on the first broken rule."""
+    """Spend and create coins for every transaction; raises ValidationError on the first broken rule.
+
+    With ``wait_for_scripts=False`` the script checks may still be running when
+    this returns: the caller must call ``check_scripts()`` on the result before
+    it relies on the block.
+    """
     branch_id = current_epoch_branch_id(params, height)
     _contextual_check_block(params, block, height)
     _check_bip30(block, coins)
     fees, sigops = 0, 0
     spent_per_tx: list[tuple[Coin, ...]] = []
     batches: list[TxScriptBatch] = []
+    spend_coin, add_coin = coins.spend_coin, coins.add_coin
     for tx in block.transactions:
         sigops += legacy_sigop_count(tx)
         if sigops > MAX_BLOCK_SIGOPS:
@@ -229,20 +241,20 @@ def connect_transactions(
                 reject("bad-blk-sigops")
             fees += _tx_fee(tx, _value_in(params, tx, spent, height))
             if verify_scripts:
-                outputs = tuple(SpentOutput(coin.script_pubkey, coin.value) for coin in spent)
+                outputs = tuple([SpentOutput(coin.script_pubkey, coin.value) for coin in spent])
                 batches.append(TxScriptBatch(tx, outputs, BLOCK_SCRIPT_VERIFY_FLAGS, branch_id))
             for txin in tx.vin:
-                coins.spend_coin(txin.prevout)
+                spend_coin(txin.prevout)
             spent_per_tx.append(tuple(spent))
-        txid = tx.txid_rev
+        txid, version = tx.txid_rev, tx.version
         for index, output in enumerate(tx.vout):
-            coins.add_coin(OutPoint(txid, index), Coin(output.value, output.script_pubkey, height, coinbase, tx.version))
+            add_coin(OutPoint(txid, index), Coin(output.value, output.script_pubkey, height, coinbase, version))
     check_coinbase_amount(params, block, height, fees)
-    if batches:
-        failure = (verifier or ScriptVerifier()).first_failure(batches)
-        if failure is not None:
-            raise ValidationError(f"mandatory-script-verify-flag-failed ({failure.error.message})", 100)
-    return ConnectResult(BlockUndo(tuple(spent_per_tx)), fees, len(block.transactions))
+    scripts = (verifier or ScriptVerifier()).submit(batches) if batches else None
+    result = ConnectResult(BlockUndo(tuple(spent_per_tx)), fees, len(block.transactions), scripts)
+    if wait_for_scripts:
+        result.check_scripts()
+    return result
 
 
 def disconnect_transactions(block: Block, undo: BlockUndo, coins: CoinsCache) -> None:

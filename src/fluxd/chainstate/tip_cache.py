@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from fluxd.chainstate.block_index import BlockIndexEntry
 from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_key
+from fluxd.core.tx_parts import OutPoint
 from fluxd.storage.kv import KVReader, KVStore, WriteBatch
 
 log = logging.getLogger("fluxd.chainstate")
@@ -56,7 +57,7 @@ class TipCache:
         self.store = store
         self._before_sync = before_sync  # makes the block data durable first (the batch refers to it)
         self.limit_bytes = limit_bytes
-        self.coins = CoinsCache(self._stored_coin)
+        self.coins = CoinsCache(self._stored_coin, self._any_stored)
         self._undo: dict[bytes, bytes] = {}
         self._undo_bytes = 0
         self._entries: dict[bytes, BlockIndexEntry] = {}
@@ -71,6 +72,13 @@ class TipCache:
         data = self.store.get("coins", outpoint_key(outpoint))
         return Coin.from_bytes(data) if data is not None else None
 
+    def _any_stored(self, outpoints: list[OutPoint]) -> bool:
+        keys = [outpoint_key(outpoint) for outpoint in outpoints]
+        get_many = getattr(self.store, "get_many", None)
+        if get_many is not None:
+            return any(value is not None for value in get_many("coins", keys))
+        return any(self.store.get("coins", key) is not None for key in keys)
+
     @property
     def memory_usage(self) -> int:
         return (self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries) + 150 * len(self._txindex)
@@ -78,7 +86,7 @@ class TipCache:
 
     def block_view(self) -> CoinsCache:
         """A scratch cache for one block over the tip's coins (dropped if the block fails)."""
-        return CoinsCache(self.coins.get_coin)
+        return self.coins.layered()
 
     def read_undo(self, hash_rev: bytes) -> bytes | None:
         pending = self._undo.get(hash_rev)

@@ -14,7 +14,7 @@ from fluxd.core.merkle import block_merkle_root
 from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint
 from fluxd.util.hexutil import rev_to_hum
-from fluxd.util.serialize import DecodeError, Reader, Writer
+from fluxd.util.serialize import DecodeError, Reader, Writer, compact_size_bytes
 
 PON_VERSION = 100
 CURRENT_VERSION = 4
@@ -147,9 +147,9 @@ class Block:
             tx.write(writer)
 
     def to_bytes(self) -> bytes:
-        writer = Writer()
-        self.write(writer)
-        return writer.getvalue()
+        """The wire encoding; transactions reuse the bytes they were parsed from."""
+        head = self.header.to_bytes() + compact_size_bytes(len(self.transactions))
+        return head + b"".join([tx.to_bytes() for tx in self.transactions])
 
     @classmethod
     def read(cls, reader: Reader) -> "Block":

@@ -43,6 +43,7 @@ class BlockFiles:
         self._lock = threading.Lock()
         self.current_file = self._last_file_no()
         self._unsynced: set[int] = set()  # files appended to since the last sync()
+        self._sizes: dict[int, int] = {}  # files this object appended to: their size (only it appends)
 
     def _last_file_no(self) -> int:
         numbers = [int(path.name[3:8]) for path in self.directory.glob("blk?????.dat") if path.name[3:8].isdigit()]
@@ -57,19 +58,27 @@ class BlockFiles:
     def append(self, block_bytes: bytes, sync: bool = False) -> BlockPos:
         frame = self.magic + len(block_bytes).to_bytes(4, "little") + block_bytes
         with self._lock:
-            path = self.path(self.current_file)
-            size = path.stat().st_size if path.exists() else 0
+            size = self._size(self.current_file)
             if size and size + len(frame) > self.max_file_size:
                 self.current_file += 1
-                path, size = self.path(self.current_file), 0
-            with open(path, "ab") as handle:
+                size = self._size(self.current_file)
+            with open(self.path(self.current_file), "ab") as handle:
                 handle.write(frame)
                 handle.flush()
+                size = handle.tell() - len(frame)  # where the frame went, even if the file was changed meanwhile
                 if sync:
                     os.fsync(handle.fileno())
                 else:
                     self._unsynced.add(self.current_file)
+            self._sizes[self.current_file] = size + len(frame)
             return BlockPos(self.current_file, size + FRAME_HEADER)
+
+    def _size(self, file_no: int) -> int:
+        known = self._sizes.get(file_no)
+        if known is None:
+            path = self.path(file_no)
+            known = self._sizes[file_no] = path.stat().st_size if path.exists() else 0
+        return known
 
     def sync(self) -> None:
         """fsync every file appended to since the last call (C++ FlushBlockFile before a chainstate flush)."""

@@ -63,6 +63,10 @@ class MemoryStore:
     def get(self, column: str, key: bytes) -> bytes | None:
         return self._column(column).data.get(key)
 
+    def get_many(self, column: str, keys: list[bytes]) -> list[bytes | None]:
+        data = self._column(column).data
+        return [data.get(key) for key in keys]
+
     def iterate(self, column: str, start: bytes = b"", prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
         return iter(list(self._column(column).iterate(start, prefix)))
 

@@ -109,6 +109,10 @@ class RocksStore:
     def get(self, column: str, key: bytes) -> bytes | None:
         return self._family(column).get(key)
 
+    def get_many(self, column: str, keys: list[bytes]) -> list[bytes | None]:
+        """The values of ``keys`` in order (None where missing), in one RocksDB MultiGet."""
+        return self._family(column).get(keys) if keys else []
+
     def iterate(self, column: str, start: bytes = b"", prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
         return _iterate(self._family(column).iter(ReadOptions()), start, prefix)
 

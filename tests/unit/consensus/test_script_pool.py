@@ -53,8 +53,8 @@ def _batches(count: int, broken: int | None = None) -> list[TxScriptBatch]:
 
 @pytest.mark.parametrize("kind", ["inline", "threads", "processes"])
 def test_pool_kinds_agree(kind):
-    verifier = {"inline": ScriptVerifier, "threads": ScriptVerifier.with_threads, "processes": ScriptVerifier.with_processes}[kind]()
-    if kind != "inline":
+    verifier = {"inline": ScriptVerifier, "threads": ScriptVerifier.with_threads, "processes": lambda: ScriptVerifier.with_processes(2)}[kind]()
+    if kind == "threads":
         verifier = verifier if verifier.executor else ScriptVerifier.with_threads(2)
     try:
         assert verifier.first_failure(_batches(6)) is None
@@ -63,6 +63,45 @@ def test_pool_kinds_agree(kind):
         assert failure.error is ScriptError.EVAL_FALSE
     finally:
         verifier.close()
+
+
+def test_worker_processes_answer_in_any_order_and_failures_are_rechecked():
+    verifier = ScriptVerifier.with_processes(2)
+    try:
+        good, bad, also_good = verifier.submit(_batches(5)), verifier.submit(_batches(5, broken=3)), verifier.submit(_batches(1))
+        failure = bad.failure()
+        assert failure is not None and failure.txid_rev == _batches(5)[3].tx.txid_rev and failure.input_index == 1
+        assert also_good.failure() is None and good.failure() is None
+        assert bad.failure() is failure  # the verdict is kept
+    finally:
+        verifier.close()
+
+
+def test_a_dead_worker_means_inline_checks_with_the_same_verdict():
+    verifier = ScriptVerifier.with_processes(1)
+    try:
+        assert verifier.first_failure(_batches(2)) is None
+        worker = verifier.workers._workers[0]
+        worker.process.kill()
+        worker.process.wait()
+        pending = verifier.submit(_batches(4, broken=2))
+        failure = pending.failure()
+        assert failure is not None and failure.input_index == 1 and failure.error is ScriptError.EVAL_FALSE
+        assert verifier.first_failure(_batches(3)) is None  # a fresh worker takes over
+        assert verifier.workers._workers[0] is not worker
+    finally:
+        verifier.close()
+
+
+def test_par_follows_cpp():
+    from fluxd.chainstate.script_pool import script_check_threads
+
+    assert script_check_threads(0, cores=2) == 2
+    assert script_check_threads(-1, cores=2) == 1
+    assert script_check_threads(-5, cores=2) == 1
+    assert script_check_threads(1, cores=8) == 1
+    assert script_check_threads(40, cores=8) == 16
+    assert ScriptVerifier.for_par(1).workers is None
 
 
 def test_sigop_counts():
