@@ -190,7 +190,7 @@ class BlockImporter:
 
     def _process(self, block: Block, pos: BlockPos | None) -> bool:
         try:
-            self.chainstate.process_block(block, stored_at=pos)
+            self.chainstate.process_block(block, stored_at=pos, pipelined=True)  # settled when the import ends
         except ValidationError as failure:
             log.warning("Imported block %s rejected: %s", block.hash_hum, failure.reason)
             return False
@@ -222,7 +222,10 @@ class _importing:
         self.chainstate.importing = True
 
     def __exit__(self, *_exc) -> None:
-        self.chainstate.importing = False
+        try:
+            self.chainstate.settle()  # the last blocks' script checks
+        finally:
+            self.chainstate.importing = False
 
 
 def _hum(hash_rev: bytes) -> str:

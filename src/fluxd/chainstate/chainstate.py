@@ -252,25 +252,36 @@ class Chainstate:
         is connected on it, at ``settle()``, or at any other chainstate change.
         """
         with self.lock:
-            known = self.index.get(block.hash_rev)
-            if known is not None and known.have_data():
-                return known
-            entry = self.accept_header(block.header, persist=False)
-            self._check_accepted_block(entry, block)
-            pos = stored_at or self.block_files.append(block.to_bytes())
-            entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
-            entry.status |= BLOCK_HAVE_DATA
-            entry.tx_count = len(block.transactions)
-            if entry.prev is not None and entry.prev.chain_tx_count:
-                entry.chain_tx_count = entry.prev.chain_tx_count + entry.tx_count
-            self._store_entry(entry)
-            self._candidates.add(entry)
-            self._arrived = block  # connected from memory rather than re-read from the block file
             try:
-                self.activate_best_chain(keep_pending=pipelined)
+                return self._process_block(block, stored_at, pipelined)
             finally:
-                self._arrived = None
-            return entry
+                if not pipelined and self._pending:
+                    self.activate_best_chain()  # whatever happened, no block stays pending
+
+    def _process_block(self, block: Block, stored_at: BlockPos | None, pipelined: bool) -> BlockIndexEntry:
+        known = self.index.get(block.hash_rev)
+        if known is not None and known.have_data():
+            return known
+        entry = self.accept_header(block.header, persist=False)
+        self._check_accepted_block(entry, block)
+        pos = stored_at or self.block_files.append(block.to_bytes())
+        entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
+        entry.status |= BLOCK_HAVE_DATA
+        entry.tx_count = len(block.transactions)
+        if entry.prev is not None and entry.prev.chain_tx_count:
+            entry.chain_tx_count = entry.prev.chain_tx_count + entry.tx_count
+        self._store_entry(entry)
+        self._candidates.add(entry)
+        self._arrived = block  # connected from memory rather than re-read from the block file
+        try:
+            self.activate_best_chain(keep_pending=pipelined)
+        finally:
+            self._arrived = None
+        return entry
+
+    def pending_hashes(self) -> list[bytes]:
+        """Blocks connected with process_block(pipelined=True) whose verdict is not yet known (oldest first)."""
+        return [pending.entry.hash_rev for pending in self._pending]
 
     def settle(self) -> None:
         """Finish a pipelined block: wait for its script checks, make it the tip or mark it invalid."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from concurrent.futures import Executor
 
 from fluxd.chainstate.block_index import BLOCK_FAILED_MASK, BLOCK_VALID_SCRIPTS, BlockIndexEntry
@@ -48,6 +49,9 @@ class BlockSync:
         self.tx_relay = None  # set when the mempool exists: object with on_tx / on_tx_inv / lookup
         self.in_flight: dict[bytes, tuple[Peer, float]] = {}
         self.processing: set[bytes] = set()  # received, queued on the chain writer: not to be asked for again
+        self._queued_blocks: deque[bytes] = deque()  # one per block job on the writer (appended here, popped there)
+        self._unsettled: set[bytes] = set()  # writer thread: blocks left pipelined by the last block job
+        self._senders: dict[bytes, Peer] = {}  # pipelined blocks -> the peer that sent them, until their verdict
         self.loop: asyncio.AbstractEventLoop | None = None
         self._announced_tip = self.chainstate.tip
         self._tip_pending = False
@@ -258,29 +262,46 @@ class BlockSync:
             holder[0].in_flight.pop(block_hash, None)
         self.processing.add(block_hash)
         peer.synced_blocks = max(peer.synced_blocks, getattr(self.chainstate.index.get(block_hash), "height", -1))
+        self._queued_blocks.append(block_hash)
         self._on_writer(self._process_block, lambda result: self._block_processed(peer, block_hash, *result), block)
 
-    def _process_block(self, block: Block) -> tuple[BlockIndexEntry | None, ValidationError | None]:
+    def _process_block(self, block: Block):
+        """Writer job: (entry, failure, still pending, [(earlier pipelined block, reject reason or None)])."""
+        self._queued_blocks.popleft()
+        pipelined = bool(self._queued_blocks)  # more blocks wait: this one's script checks may go on meanwhile
+        entry, failure = None, None
         try:
-            return self.chainstate.process_block(block), None
-        except ValidationError as failure:
-            return None, failure
+            entry = self.chainstate.process_block(block, pipelined=pipelined)
+        except ValidationError as error:
+            failure = error
         except Exception:  # the callback must still run, so the block can be asked for again
             log.exception("processing block %s failed", block.hash_rev[::-1].hex())
-            return None, None
+        pending = set(self.chainstate.pending_hashes())
+        settled = [(hash_rev, self.chainstate.invalid_reasons.get(hash_rev)) for hash_rev in self._unsettled - pending]
+        self._unsettled = pending
+        return entry, failure, block.hash_rev in pending, settled
 
-    def _block_processed(self, peer: Peer, block_hash: bytes, entry, failure: ValidationError | None) -> None:
+    def _block_processed(self, peer: Peer, block_hash: bytes, entry, failure: ValidationError | None, pending: bool, settled) -> None:
         self.processing.discard(block_hash)
-        reason = failure.reason if failure is not None else self.chainstate.invalid_reasons.get(block_hash)
+        if pending:
+            self._senders[block_hash] = peer
+        for settled_hash, settled_reason in settled:
+            sender = self._senders.pop(settled_hash, None)
+            if settled_reason is not None and sender is not None and not sender.closed:
+                self._punish(sender, settled_hash, settled_reason, 0x10, 100)
+        reason = failure.reason if failure is not None else None if pending else self.chainstate.invalid_reasons.get(block_hash)
         if reason is not None and not (failure is not None and failure.reason == "duplicate"):
             dos = failure.dos if failure is not None else 100
             code = failure.code if failure is not None else 0x10
-            peer.send(Reject("block", code, reason[:MAX_REJECT_MESSAGE_LENGTH], block_hash))
-            if dos > 0:
-                self.misbehaving(peer, dos, f"invalid block ({reason})")
+            self._punish(peer, block_hash, reason, code, dos)
         elif entry is not None:
             self._update_best_known(peer, entry)
         self.schedule_downloads()
+
+    def _punish(self, peer: Peer, block_hash: bytes, reason: str, code: int, dos: int) -> None:
+        peer.send(Reject("block", code, reason[:MAX_REJECT_MESSAGE_LENGTH], block_hash))
+        if dos > 0:
+            self.misbehaving(peer, dos, f"invalid block ({reason})")
 
     def schedule_downloads(self) -> None:
         if self.connman is None or self.chainstate.importing:

@@ -59,8 +59,7 @@ class ChainService:
         if node.args.get_bool("-reindex"):
             wipe_database(node.net_dir / "chainstate")
         self.store = RocksStore(node.net_dir / "chainstate", COLUMNS)
-        par = node.args.get_int("-par", 0)
-        self.verifier = ScriptVerifier.with_threads(par if par > 0 else None)
+        self.verifier = ScriptVerifier.for_par(node.args.get_int("-par", 0))  # -par=N: N-1 worker processes
         files = BlockFiles(node.net_dir / "blocks", node.params.message_start)
         txindex = node.args.get_bool("-txindex", True)
         cache_bytes = coins_cache_bytes(node.args.get_int("-dbcache", DEFAULT_DBCACHE_MIB), txindex)
