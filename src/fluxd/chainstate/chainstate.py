@@ -29,7 +29,12 @@ from fluxd.chainstate.block_index import (
 )
 from fluxd.chainstate.extensions import StateExtension, connect_extensions, disconnect_extensions
 from fluxd.chainstate.coins import Coin, CoinsCache
-from fluxd.chainstate.connect import ConnectResult, connect_transactions, disconnect_transactions
+from fluxd.chainstate.connect import (
+    ConnectResult,
+    connect_transactions,
+    contextual_check_block_transactions,
+    disconnect_transactions,
+)
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.tip_cache import TIP_KEY, FlushingStore, TipCache
 from fluxd.chainstate.undo import BlockUndo
@@ -290,11 +295,15 @@ class Chainstate:
                 self.activate_best_chain()
 
     def _check_accepted_block(self, entry: BlockIndexEntry, block: Block) -> None:
-        """AcceptBlock's CheckBlock + ContextualCheckBlock (PoN signature): a failure not due to a signature marks the block."""
+        """AcceptBlock's CheckBlock + ContextualCheckBlock: a failure not due to a signature marks the block.
+
+        A block that breaks them is never stored, even on a side branch (C++ order: PoN part, transactions, BIP34).
+        """
         try:
             height = self._writer_height()
             check_block(self.params, block, self.now(), height, check_pow=False)  # accept_header checked it
             contextual_check_pon_block(self.params, block.header, entry.height, height, self.fluxnodes)
+            contextual_check_block_transactions(self.params, block, entry.height)
         except ValidationError as failure:
             if not failure.corruption_possible:
                 self._mark_failed(entry)
@@ -428,8 +437,9 @@ class Chainstate:
         try:
             contextual_check_pon_block(self.params, block.header, entry.height, entry.height - 1, self.fluxnodes)
             result = connect_transactions(
-                self.params, block, entry.height, coins, self._script_checks_needed(entry), self.verifier, wait_for_scripts=False
-            )
+                self.params, block, entry.height, coins, self._script_checks_needed(entry), self.verifier,
+                wait_for_scripts=False, contextually_checked=block is self._arrived,  # _check_accepted_block ran it
+            )  # fmt: skip
             extension_work = connect_extensions(self.extensions, block, entry, self.cache.read_extension)
         except ValidationError as failure:
             self._connect_failed(entry, failure)

@@ -184,8 +184,8 @@ def _check_bip30(block: Block, coins: CoinsCache) -> None:
         reject("bad-txns-BIP30")
 
 
-def _contextual_check_block(params: ChainParams, block: Block, height: int) -> None:
-    """ContextualCheckBlock: every transaction by height, finality at the block's time, then BIP34."""
+def contextual_check_block_transactions(params: ChainParams, block: Block, height: int) -> None:
+    """ContextualCheckBlock after its PoN part: every transaction by height, finality at the block's time, then BIP34."""
     for tx in block.transactions:
         contextual_check_transaction(params, tx, height)
         if not is_final_tx(tx, height, block.header.time):
@@ -215,15 +215,18 @@ def connect_transactions(
     verify_scripts: bool,
     verifier: ScriptVerifier | None = None,
     wait_for_scripts: bool = True,
+    contextually_checked: bool = False,
 ) -> ConnectResult:
     """Spend and create coins for every transaction; raises ValidationError on the first broken rule.
 
     With ``wait_for_scripts=False`` the script checks may still be running when
     this returns: the caller must call ``check_scripts()`` on the result before
-    it relies on the block.
+    it relies on the block.  ``contextually_checked``: AcceptBlock has just run
+    ContextualCheckBlock on this very block at this height (C++ runs it again here; same result).
     """
     branch_id = current_epoch_branch_id(params, height)
-    _contextual_check_block(params, block, height)
+    if not contextually_checked:
+        contextual_check_block_transactions(params, block, height)
     _check_bip30(block, coins)
     fees, sigops = 0, 0
     spent_per_tx: list[tuple[Coin, ...]] = []

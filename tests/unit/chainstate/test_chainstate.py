@@ -187,3 +187,25 @@ def test_regtest_default_is_pon_with_bypass_collateral(tmp_path):
         chainstate.process_block(build_block(params, chainstate.tip, SCRIPT, clock.time))
     assert chainstate.height == 3 and chainstate.tip.header.is_pon
     assert coinbase_for(params, 1, SCRIPT).vout[0].value == 14 * 10**8
+
+
+def test_side_branch_block_breaking_contextual_checks_is_refused_at_accept(tmp_path):
+    """C++ AcceptBlock runs ContextualCheckBlock: such a block is marked failed and never stored, on any branch."""
+    from fluxd.chainstate.block_index import BLOCK_FAILED_VALID
+    from fluxd.core.script import push_int
+
+    chainstate, clock = make_chainstate(tmp_path)
+    mine(chainstate, clock, 24)
+    fork_parent = chainstate.entry_at(21)
+    side = build_block(PARAMS, fork_parent, SCRIPT, clock.time + 1, extra_nonce=3)
+    coinbase = side.transactions[0]
+    wrong_height = coinbase.copy_with(vin=(TxIn(coinbase.vin[0].prevout, push_int(5) + b"\x00"),))
+    bad = _rebuild(side, (wrong_height,))
+    with pytest.raises(ValidationError, match="bad-cb-height") as failure:
+        chainstate.process_block(bad)
+    assert failure.value.dos == 100
+    entry = chainstate.index[bad.hash_rev]
+    assert entry.status & BLOCK_FAILED_VALID and not entry.have_data()
+    assert chainstate.invalid_reasons[bad.hash_rev] == "bad-cb-height" and chainstate.height == 24
+    with pytest.raises(ValidationError, match="duplicate"):
+        chainstate.process_block(bad)
