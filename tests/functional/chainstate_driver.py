@@ -5,7 +5,7 @@
 At start it loads the chainstate (which connects stored blocks beyond the
 flushed tip), checks the top blocks with VerifyDB level 3 (exit 3 on failure),
 prints ``LOADED <height>``, then processes every block of the file (known ones
-are skipped) printing ``H <height>`` after each, flushes and prints
+are skipped; pipelined, with a script-check worker process) printing ``H <height>`` after each, flushes and prints
 ``DONE <tip> <utxo hash> <txouts> <digest of the undo and txindex columns>``.  ``build_chain`` makes the blocks file:
 PoW regtest blocks whose coinbases mature and are spent by P2PKH transactions.
 """
@@ -20,6 +20,7 @@ from pathlib import Path
 from fluxd.chainstate.block_builder import build_block
 from fluxd.chainstate.block_index import BlockIndexEntry
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
+from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.utxo_stats import utxo_stats
 from fluxd.chainstate.verify_db import verify_db
 from fluxd.core.block import Block
@@ -88,7 +89,8 @@ def read_blocks(path: Path) -> list[bytes]:
 def open_chainstate(datadir: Path, cache_bytes: int) -> Chainstate:
     store = RocksStore(datadir / "chainstate", COLUMNS)
     files = BlockFiles(datadir / "blocks", PARAMS.message_start)
-    chainstate = Chainstate(PARAMS, store, files, lambda: START + 10**8, cache_bytes=cache_bytes)
+    verifier = ScriptVerifier.with_processes(1)  # pipelined: a kill may come while blocks are pending
+    chainstate = Chainstate(PARAMS, store, files, lambda: START + 10**8, verifier, cache_bytes=cache_bytes)
     chainstate.load()
     return chainstate
 
@@ -110,10 +112,11 @@ def main(datadir: Path, blocks_file: Path, cache_bytes: int) -> int:
         return 3
     print(f"LOADED {chainstate.height}", flush=True)
     for raw in read_blocks(blocks_file):
-        entry = chainstate.process_block(Block.from_bytes(raw))
+        entry = chainstate.process_block(Block.from_bytes(raw), pipelined=True)
         print(f"H {entry.height}", flush=True)
-    print("DONE " + " ".join(final_state(chainstate)), flush=True)
+    print("DONE " + " ".join(final_state(chainstate)), flush=True)  # the snapshot settles the pending blocks
     chainstate.store.close()
+    chainstate.verifier.close()
     return 0
 
 
