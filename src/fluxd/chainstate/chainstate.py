@@ -109,6 +109,7 @@ class Chainstate:
         self._candidates: set[BlockIndexEntry] = set()
         self.timestamp_index = None  # a TimestampIndex when -timestampindex is on
         self._arrived: Block | None = None  # the block process_block is handling
+        self._arrived_sigops: list[int] | None = None  # its legacy sigop counts, from CheckBlock
         self.extensions: list[StateExtension] = []  # fluxnode list, shielded state: moved with every block
         self._pending: list[_PendingBlock] = []  # oldest first; see process_block(pipelined=True)
 
@@ -281,7 +282,7 @@ class Chainstate:
         try:
             self.activate_best_chain(keep_pending=pipelined)
         finally:
-            self._arrived = None
+            self._arrived = self._arrived_sigops = None
         return entry
 
     def pending_hashes(self) -> list[bytes]:
@@ -301,7 +302,7 @@ class Chainstate:
         """
         try:
             height = self._writer_height()
-            check_block(self.params, block, self.now(), height, check_pow=False)  # accept_header checked it
+            self._arrived_sigops = check_block(self.params, block, self.now(), height, check_pow=False)  # accept_header checked PoW
             contextual_check_pon_block(self.params, block.header, entry.height, height, self.fluxnodes)
             contextual_check_block_transactions(self.params, block, entry.height)
         except ValidationError as failure:
@@ -433,12 +434,14 @@ class Chainstate:
         """ConnectBlock on the tip or on the newest pending block; the oldest pending ones are then settled."""
         block = self._block_for(entry)
         base = self._pending[-1] if self._pending else None
+        arrived = block is self._arrived
         coins = base.coins.layered() if base is not None else self.cache.block_view()
         try:
             contextual_check_pon_block(self.params, block.header, entry.height, entry.height - 1, self.fluxnodes)
             result = connect_transactions(
                 self.params, block, entry.height, coins, self._script_checks_needed(entry), self.verifier,
-                wait_for_scripts=False, contextually_checked=block is self._arrived,  # _check_accepted_block ran it
+                wait_for_scripts=False, contextually_checked=arrived,
+                legacy_sigops=self._arrived_sigops if arrived else None,  # _check_accepted_block ran both
             )  # fmt: skip
             extension_work = connect_extensions(self.extensions, block, entry, self.cache.read_extension)
         except ValidationError as failure:

@@ -216,6 +216,7 @@ def connect_transactions(
     verifier: ScriptVerifier | None = None,
     wait_for_scripts: bool = True,
     contextually_checked: bool = False,
+    legacy_sigops: list[int] | None = None,
 ) -> ConnectResult:
     """Spend and create coins for every transaction; raises ValidationError on the first broken rule.
 
@@ -223,6 +224,7 @@ def connect_transactions(
     this returns: the caller must call ``check_scripts()`` on the result before
     it relies on the block.  ``contextually_checked``: AcceptBlock has just run
     ContextualCheckBlock on this very block at this height (C++ runs it again here; same result).
+    ``legacy_sigops``: the per-transaction counts CheckBlock returned for this block.
     """
     branch_id = current_epoch_branch_id(params, height)
     if not contextually_checked:
@@ -232,8 +234,9 @@ def connect_transactions(
     spent_per_tx: list[tuple[Coin, ...]] = []
     batches: list[TxScriptBatch] = []
     spend_coin, add_coin = coins.spend_coin, coins.add_coin
-    for tx in block.transactions:
-        sigops += legacy_sigop_count(tx)
+    counts = legacy_sigops if legacy_sigops is not None else [legacy_sigop_count(tx) for tx in block.transactions]
+    for tx, legacy in zip(block.transactions, counts):
+        sigops += legacy
         if sigops > MAX_BLOCK_SIGOPS:
             reject("bad-blk-sigops")
         coinbase = tx.is_coinbase()

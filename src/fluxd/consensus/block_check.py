@@ -72,8 +72,11 @@ def _check_future_time(params: ChainParams, header: BlockHeader, adjusted_time: 
         raise ValidationError("time-too-new", 0)
 
 
-def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_height: int, check_pow: bool = True) -> None:
-    """CheckBlock: header, merkle root, size, coinbase placement, fluxnode duplicates, txs, sigops."""
+def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_height: int, check_pow: bool = True) -> list[int]:
+    """CheckBlock: header, merkle root, size, coinbase placement, fluxnode duplicates, txs, sigops.
+
+    Returns each transaction's legacy sigop count (ConnectBlock counts them again; callers may pass them on).
+    """
     check_block_header(params, block.header, adjusted_time, tip_height, check_pow)
     root, mutated = block.compute_merkle_root()
     if root != block.header.merkle_root_rev:
@@ -94,8 +97,10 @@ def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_heigh
             collaterals.add(tx.fluxnode.collateral)
     for tx in block.transactions:
         check_transaction(params, tx, verifying_from_db=True)
-    if sum(legacy_sigop_count(tx) for tx in block.transactions) > MAX_BLOCK_SIGOPS:
+    legacy_sigops = [legacy_sigop_count(tx) for tx in block.transactions]
+    if sum(legacy_sigops) > MAX_BLOCK_SIGOPS:
         raise ValidationError("bad-blk-sigops", 100, corruption_possible=True)
+    return legacy_sigops
 
 
 def max_reorg_depth(tip_height: int) -> int:
