@@ -109,3 +109,31 @@ def test_block_undo_round_trip(coins, extensions):
     again = BlockUndo.from_bytes(undo.to_bytes())
     assert again.spent_coins == undo.spent_coins
     assert [n for n, _ in again.extensions] == [n.encode().decode() for n, _ in extensions]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["add", "spend"]), st.integers(0, 11)), max_size=40),
+       st.lists(st.integers(0, 11), max_size=8), st.booleans())
+def test_any_unspent_answers_as_have_coin_through_every_layer(operations, asked, batched_store):
+    """BIP30's batched question equals asking each outpoint, whatever the layers hold (added, spent, unknown)."""
+    store = _Store()
+    for index in range(0, 12, 3):
+        store.coins[_op(index)] = _coin(index + 1)
+
+    def stored_any(outpoints):
+        return any(store.coins.get(outpoint) is not None for outpoint in outpoints)
+
+    bottom = CoinsCache(store, stored_any if batched_store else None)
+    layers = [bottom, bottom.layered()]
+    layers.append(layers[1].layered())
+    for layer, action, index in operations:
+        cache = layers[layer]
+        if action == "add" and cache.get_coin(_op(index)) is None:
+            cache.add_coin(_op(index), _coin(index + 100))
+        elif action == "spend":
+            cache.spend_coin(_op(index))
+    top = layers[2]
+    outpoints = [_op(index) for index in asked]
+    expected = any(top.peek(outpoint) is not None for outpoint in outpoints)
+    assert top.any_unspent(outpoints) is expected
+    assert top.any_unspent(outpoints) is any(top.have_coin(outpoint) for outpoint in outpoints)

@@ -115,3 +115,11 @@ def test_rocks_reopen_keeps_data(tmp_path):
     second.close()
     with pytest.raises(StorageError):
         second.get("coins", b"a")
+
+
+def test_get_many_is_get_for_each_key_in_order(store):
+    _put(store, "coins", (b"a", b"1"), (b"c", b"3"))
+    assert store.get_many("coins", [b"c", b"b", b"a", b"c"]) == [b"3", None, b"1", b"3"]
+    assert store.get_many("coins", []) == []
+    with pytest.raises(StorageError):
+        store.get_many("nope", [b"a"])
