@@ -8,6 +8,10 @@ import sys
 
 from fluxd import __version__
 
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
 USAGE = f"""Flux Daemon version v{__version__}
 
 Usage:
@@ -26,6 +30,39 @@ Options:
 
   -datadir=<dir>
        Specify data directory
+
+  -dbcache=<n>
+       Set database cache size in megabytes (4 to 16384, default: 450)
+
+  -loadblock=<file>
+       Imports blocks from external blk000??.dat file on startup
+
+  -par=<n>
+       Set the number of script verification threads (-{_cores()} to 16, 0 = auto, <0 =
+       leave that many cores free, default: 0)
+
+  -pid=<file>
+       Specify pid file (default: fluxd.pid)
+
+  -reindex
+       Rebuild block chain index from current blk000??.dat files on startup
+
+  -txindex
+       Maintain a full transaction index, used by the getrawtransaction rpc
+       call (default: 1)
+
+  -timestampindex
+       Maintain a timestamp index for block hashes, used to query blocks
+       hashes by a range of timestamps (default: 0)
+
+  -checkblocks=<n>
+       How many blocks to check at startup (default: 288, 0 = all)
+
+  -checklevel=<n>
+       How thorough the block verification of -checkblocks is (0-4, default: 3)
+
+  -checkpoints
+       Disable expensive verification for known chain history (default: 1)
 
   -printtoconsole
        Send trace/debug info to console instead of debug.log file
