@@ -92,3 +92,31 @@ def test_transaction_relay_errors_persistence_and_mining(three_nodes):
     for node in three_nodes:
         wait_until(lambda node=node: node.rpc("getrawmempool") == [], 30, 0.2, "mempool emptied by the block")
     assert _rpc_error(node_a, "sendrawtransaction", spend_hex) == (-27, "transaction already in block chain")
+
+
+def test_rest_getutxos_sees_the_mempool_as_cpp(tmp_path):
+    """Outputs a pool tx spends are gone with or without checkmempool; its own outputs only with it."""
+    import json
+
+    node = NodeProcess(tmp_path / "rest", ["-nuparams=pon:1000", f"-mineraddress={ADDRESS}", "-rest"]).start()
+    try:
+        node.rpc("setmocktime", START_TIME)
+        hashes = node.rpc("generate", 101)
+        coinbase = node.rpc("getblock", hashes[0])["tx"][0]
+        subsidy = float(node.rpc("gettxout", coinbase, 0)["value"])
+        spend = node.rpc("sendrawtransaction", _signed_spend(node, coinbase, round(subsidy - 0.0001, 8)))
+
+        def utxos(path: str) -> dict:
+            status, payload, _ = node.raw_request(b"", auth="", method="GET", path=path)
+            assert status == 200, payload
+            return json.loads(payload)
+
+        assert utxos(f"/rest/getutxos/{coinbase}-0/{spend}-0.json")["bitmap"] == "00"
+        seen = utxos(f"/rest/getutxos/checkmempool/{coinbase}-0/{spend}-0.json")
+        assert seen["bitmap"] == "01" and seen["utxos"][0]["height"] == 2147483647
+        assert seen["utxos"][0]["scriptPubKey"]["addresses"] == [OTHER]
+        node.rpc("generate", 1)
+        mined = utxos(f"/rest/getutxos/{coinbase}-0/{spend}-0.json")
+        assert mined["bitmap"] == "01" and mined["utxos"][0]["height"] == 102
+    finally:
+        node.stop()

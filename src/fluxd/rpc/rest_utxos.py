@@ -1,7 +1,9 @@
-"""REST /rest/getutxos (C++ rest.cpp rest_getutxos, BIP 64) over the committed coins.
+"""REST /rest/getutxos (C++ rest.cpp rest_getutxos, BIP 64) over the committed coins and the mempool.
 
-There is no mempool yet, so "checkmempool" answers as C++ does with an empty
-mempool: exactly the chain's coins.  Binary/hex request bodies are read the
+As C++: outputs spent by a mempool transaction are never reported (pruneSpent
+runs with or without "checkmempool"), and "checkmempool" also shows the outputs
+of mempool transactions (height 2147483647, CCoinsViewMemPool asks the pool
+first).  Binary/hex request bodies are read the
 way this C++ version reads them: the body is first written into the stream
 as a length-prefixed string (``oss << strRequestMutable``), then a bool and a
 vector of outpoints are read back from that stream.
@@ -86,22 +88,23 @@ def outpoints_from_body(body: bytes) -> tuple[bool, list[OutPoint]]:
     return check_mempool, outpoints
 
 
-def parse_request(part: str, body: bytes) -> tuple[str, list[OutPoint]]:
-    """Everything rest_getutxos checks before looking at the coins, in its order."""
+def parse_request(part: str, body: bytes) -> tuple[bool, str, list[OutPoint]]:
+    """(checkmempool, format, outpoints): everything rest_getutxos checks before looking at the coins, in its order."""
     pieces = part.split(".")
     kind = FORMATS.get(pieces[1], "") if len(pieces) > 1 else ""
     uri_parts = pieces[0][1:].split("/") if len(pieces[0]) > 1 else []
     if not body and not uri_parts:
         raise UtxoRequestError(500, "Error: empty request")
     outpoints: list[OutPoint] = []
+    check_mempool = False
     if uri_parts:
-        _, outpoints = outpoints_from_uri(uri_parts)
+        check_mempool, outpoints = outpoints_from_uri(uri_parts)
     if kind in ("bin", "hex"):
         raw = parse_hex_lenient(body.decode("latin-1")) if kind == "hex" else body
         if raw:
             if uri_parts:
                 raise UtxoRequestError(500, "Combination of URI scheme inputs and raw post data is not allowed")
-            _, outpoints = outpoints_from_body(raw)
+            check_mempool, outpoints = outpoints_from_body(raw)
     elif kind == "json":
         if not uri_parts:
             raise UtxoRequestError(500, "Error: empty request")
@@ -109,7 +112,7 @@ def parse_request(part: str, body: bytes) -> tuple[str, list[OutPoint]]:
         raise UtxoRequestError(404, "output format not found (available: .bin, .hex, .json)")
     if len(outpoints) > MAX_GETUTXOS_OUTPOINTS:
         raise UtxoRequestError(500, f"Error: max outpoints exceeded (max: {MAX_GETUTXOS_OUTPOINTS}, tried: {len(outpoints)})")
-    return kind, outpoints
+    return check_mempool, kind, outpoints
 
 
 def _binary_reply(height: int, tip_rev: bytes, bitmap: bytes, coins: list) -> bytes:
@@ -132,11 +135,11 @@ def _bitmap(hits: list[bool]) -> bytes:
 
 def getutxos(node, part: str, body: bytes) -> tuple[str, bytes | str]:
     """(content type, payload) for /rest/getutxos<part>; raises UtxoRequestError as RESTERR."""
-    kind, outpoints = parse_request(part, body)
+    check_mempool, kind, outpoints = parse_request(part, body)
     chainstate = node.chainstate
     with chainstate.lock:
         tip = chainstate.tip
-        found = [chainstate.get_coin(outpoint) for outpoint in outpoints]
+        found = _coins(chainstate, getattr(node, "mempool", None), outpoints, check_mempool)
     coins = [coin for coin in found if coin is not None]
     hits = [coin is not None for coin in found]
     if kind == "json":
@@ -149,6 +152,19 @@ def getutxos(node, part: str, body: bytes) -> tuple[str, bytes | str]:
         return "application/json", dumps(reply) + "\n"
     raw = _binary_reply(tip.height, tip.hash_rev, _bitmap(hits), coins)
     return ("application/octet-stream", raw) if kind == "bin" else ("text/plain", raw.hex() + "\n")
+
+
+def _coins(chainstate, pool, outpoints: list[OutPoint], check_mempool: bool) -> list:
+    if pool is None:
+        return [chainstate.get_coin(outpoint) for outpoint in outpoints]
+    found = []
+    with pool.lock:
+        for outpoint in outpoints:
+            coin = pool.output_coin(outpoint) if check_mempool else None
+            if coin is None:
+                coin = chainstate.get_coin(outpoint)
+            found.append(None if outpoint in pool.spent_by else coin)
+    return found
 
 
 def _coin_json(node, coin) -> dict:
