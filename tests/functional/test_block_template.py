@@ -160,7 +160,9 @@ def test_pow_template_round_trip_and_results(pow_pair):
     _advance(pow_pair)
     stale = pow_block(node_a.rpc("getblocktemplate"))
     _advance(pow_pair, 1)
-    node_a.rpc("generate", 1)  # the tip moves on; the stale block has as much work and arrives second
+    generated = node_a.rpc("generate", 1)[0]  # the tip moves on; the stale block has as much work and arrives second
+    coinbase_in = node_a.rpc("getblock", generated, 2)["tx"][0]["vin"][0]
+    assert coinbase_in["coinbase"] == "520101"  # C++ IncrementExtraNonce: <height 2> CScriptNum(1)
     assert node_a.rpc("getblocktemplate", {"mode": "proposal", "data": stale.to_bytes().hex()}) == "inconclusive-not-best-prevblk"
     assert node_a.rpc("submitblock", stale.to_bytes().hex()) == "inconclusive"
     assert node_a.rpc("submitblock", stale.to_bytes().hex()) == "duplicate-inconclusive"  # stored, never connected

@@ -9,6 +9,9 @@ from fluxd.consensus.pon import TEST_BYPASS_COLLATERAL
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.address import AddressError, address_to_script
 from fluxd.core.block import Block
+from fluxd.core.merkle import block_merkle_root
+from fluxd.core.script import push_data, push_int, script_num_encode
+from fluxd.core.tx_parts import TxIn
 from fluxd.params.upgrades import is_pon_active
 from fluxd.rpc.block_assembler import AssemblerSettings, BlockTemplate, create_new_block
 from fluxd.rpc.errors import RPC_DESERIALIZATION_ERROR, RPC_INTERNAL_ERROR, RPC_METHOD_NOT_FOUND, RPC_MISC_ERROR, RPCError
@@ -102,14 +105,28 @@ def _generated_block(node, script: bytes, settings: AssemblerSettings) -> Block:
         collateral, enforce_time = TEST_BYPASS_COLLATERAL, max(now, tip.time + 1)
         script = address_to_script(params.dev_fund_address, params.base58)
     template = assemble(node, script, settings, collateral, enforce_time)
-    header = template.block.header
+    header, transactions = template.block.header, template.block.transactions
     if collateral is not None:
         header = header.copy_with(block_sig=b"\x00" * 64)
     else:
+        transactions = _with_extra_nonce(transactions, height)
+        header = header.copy_with(merkle_root_rev=block_merkle_root([tx.txid_rev for tx in transactions])[0])
         eh_params = valid_eh_parameter_list(params, height)[0]
         nonce_rev, solution = solve_header(eh_params, header.prefix_bytes(), start_nonce=height << 32)
         header = header.copy_with(nonce_rev=nonce_rev, solution=solution)
-    return Block(header, template.block.transactions)
+    return Block(header, transactions)
+
+
+def _with_extra_nonce(transactions: tuple, height: int, extra_nonce: int = 1) -> tuple:
+    """C++ IncrementExtraNonce for PoW blocks: the coinbase script becomes ``<height> CScriptNum(nExtraNonce)``.
+
+    generate's nExtraNonce restarts at 0 whenever the parent changes and is
+    incremented once, so every generated block carries 1 (PoN blocks keep ``<height> OP_0``).
+    """
+    coinbase = transactions[0]
+    script_sig = push_int(height) + push_data(script_num_encode(extra_nonce))
+    coinbase = coinbase.copy_with(vin=(TxIn(coinbase.vin[0].prevout, script_sig, coinbase.vin[0].sequence),))
+    return (coinbase, *transactions[1:])
 
 
 def assemble(node, script: bytes, settings: AssemblerSettings, collateral=None, enforce_time: int = 0) -> BlockTemplate:
