@@ -71,7 +71,10 @@ def contextual_check_transaction(params: ChainParams, tx: Transaction, height: i
     if not acadia and tx.overwintered:
         reject("tx-overwinter-not-active", dos)
     if tx.is_fluxnode_tx():
-        _check_fluxnode_activation(params, tx, height, dos)
+        try:
+            _check_fluxnode_activation(params, tx, height, dos)
+        except ValidationError as failure:
+            raise failure.blaming(tx.txid_rev)  # C++ DoSTx
         return
     if acadia:
         _check_sapling_format(tx, height, dos)

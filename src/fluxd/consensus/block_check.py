@@ -93,10 +93,13 @@ def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_heigh
             reject("bad-cb-multiple")
         if tx.is_fluxnode_tx():
             if tx.fluxnode.collateral in collaterals:
-                reject("bad-fluxnode-tx-multiple")
+                raise ValidationError("bad-fluxnode-tx-multiple").blaming(tx.txid_rev)
             collaterals.add(tx.fluxnode.collateral)
     for tx in block.transactions:
-        check_transaction(params, tx, verifying_from_db=True)
+        try:
+            check_transaction(params, tx, verifying_from_db=True)
+        except ValidationError as failure:
+            raise failure.blaming(tx.txid_rev)  # CheckTransaction calls SetInvalidTx
     legacy_sigops = [legacy_sigop_count(tx) for tx in block.transactions]
     if sum(legacy_sigops) > MAX_BLOCK_SIGOPS:
         raise ValidationError("bad-blk-sigops", 100, corruption_possible=True)

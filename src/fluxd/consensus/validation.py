@@ -21,6 +21,12 @@ class ValidationError(Exception):
         self.code = code
         self.detail = detail
         self.corruption_possible = corruption_possible
+        self.invalid_txid: bytes | None = None  # C++ state.GetInvalidTx(): the transaction to blame (DoSTx / SetInvalidTx)
+
+    def blaming(self, txid_rev: bytes) -> "ValidationError":
+        """This failure with the transaction that caused it (C++ DoSTx / SetInvalidTx)."""
+        self.invalid_txid = txid_rev
+        return self
 
 
 def reject(reason: str, dos: int = 100, code: int = REJECT_INVALID, detail: str = "") -> None:

@@ -19,6 +19,7 @@ their commitments cannot be added to a root we do not have.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from fluxd.chainstate.block_index import BlockIndexEntry
@@ -29,6 +30,7 @@ from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch
 from fluxd.consensus.script_errors import MANDATORY_SCRIPT_VERIFY_FLAGS
 from fluxd.consensus.sigops import legacy_sigop_count
 from fluxd.consensus.subsidy import block_subsidy, funding_due
+from fluxd.consensus.validation import ValidationError
 from fluxd.core.address import address_to_script
 from fluxd.core.block import PON_VERSION, Block, BlockHeader
 from fluxd.core.merkle import block_merkle_root
@@ -40,6 +42,8 @@ from fluxd.params.chainparams import ChainParams
 from fluxd.params.upgrades import Upgrade, current_epoch_branch_id, is_pon_active, network_upgrade_active
 from fluxd.rpc.block_validity import check_block_validity
 from fluxd.rpc.tx_selection import InputsCheck, Selection, SelectionContext, SelectionLimits, select_transactions
+
+log = logging.getLogger("fluxd.miner")
 
 CURRENT_BLOCK_VERSION = 4  # CBlockHeader::CURRENT_VERSION
 ZERO_32 = b"\x00" * 32
@@ -152,7 +156,14 @@ def create_new_block(
         header = _header(params, prev, transactions, now, settings, collateral, enforce_time)
         block = Block(header, transactions)
         if selection.transactions:  # a coinbase-only block is valid by construction: skip the second connect
-            check_block_validity(chainstate, block, check_pow=False, check_merkle_root=False, check_pon_signature=False)
+            try:
+                check_block_validity(chainstate, block, check_pow=False, check_merkle_root=False, check_pon_signature=False)
+            except ValidationError as failure:
+                if failure.invalid_txid is not None and failure.invalid_txid in mempool:
+                    log.info("Removing transaction from mempool that is causing block to fail validity check. %s",
+                             failure.invalid_txid[::-1].hex())
+                    mempool.remove(failure.invalid_txid, recursive=False)
+                raise
     fees = [-selection.total_fees, *selection.fees]
     sigops = [legacy_sigop_count(coinbase), *selection.sigops]
     return BlockTemplate(block, fees, sigops, prev, selection.size, len(selection.transactions))

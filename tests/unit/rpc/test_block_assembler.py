@@ -185,3 +185,28 @@ def test_template_with_mempool_transactions_connects(chain):
     block = Block(header.copy_with(nonce_rev=nonce, solution=solution), template.block.transactions)
     check_block_validity(chainstate, block, check_pow=True)
     assert chainstate.contains(chainstate.process_block(block))
+
+
+def test_a_transaction_failing_test_block_validity_leaves_the_pool(chain):
+    """C++ CreateNewBlock: TestBlockValidity blames a transaction (CheckTransaction's SetInvalidTx): it is removed."""
+    from fluxd.consensus.validation import ValidationError
+
+    chainstate, clock, blocks = chain
+    coinbase = blocks[0].transactions[0]
+    prevout, value = OutPoint(coinbase.txid_rev, 0), coinbase.vout[0].value
+    store = KeyStore()
+    store.add_key(KEY)
+    twice = Transaction(version=1, vin=(TxIn(prevout, b""), TxIn(prevout, b"")), vout=(TxOut(value - 10_000, KEY_SCRIPT),))
+    signatures = [produce_signature(store, KEY_SCRIPT, SigningInput(twice, index, value, 1, 0))[0] for index in range(2)]
+    twice = twice.copy_with(vin=tuple(TxIn(prevout, script_sig) for script_sig in signatures))
+    fine = signed_spend(OutPoint(blocks[1].transactions[0].txid_rev, 0), blocks[1].transactions[0].vout[0].value, 5_000)
+    pool = Mempool()
+    for tx, fee in ((twice, value + 10_000), (fine, 5_000)):  # inserted directly: ATMP would have refused ``twice``
+        pool.add(MempoolEntry(tx=tx, fee=fee, size=tx.size, time=clock[0], height=chainstate.height), clock[0])
+    clock[0] += 600
+    with pytest.raises(ValidationError, match="bad-txns-inputs-duplicate") as failure:
+        block_assembler.create_new_block(chainstate, pool, SCRIPT, clock[0])
+    assert failure.value.invalid_txid == twice.txid_rev
+    assert twice.txid_rev not in pool and fine.txid_rev in pool
+    template = block_assembler.create_new_block(chainstate, pool, SCRIPT, clock[0])  # the next template is fine
+    assert [tx.txid_rev for tx in template.block.transactions[1:]] == [fine.txid_rev]
