@@ -49,8 +49,8 @@ def test_ibd_of_spending_blocks_matches_the_source(tmp_path):
             previous = (spent[-1], float(source.rpc("gettxout", spent[-1], 0)["value"]))
             now += 600
             source.rpc("setmocktime", now)
-            block = source.rpc("getblock", source.rpc("generate", 1)[0])
-            assert set(spent) <= set(block["tx"])
+            hashes += source.rpc("generate", 1)
+            assert set(spent) <= set(source.rpc("getblock", hashes[-1])["tx"])
         fresh = _node(tmp_path / "fresh")
         fresh.rpc("setmocktime", now)
         fresh.rpc("addnode", f"127.0.0.1:{source.p2p_port}", "onetry")
