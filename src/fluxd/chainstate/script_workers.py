@@ -33,6 +33,7 @@ from fluxd.core.transaction import Transaction
 
 log = logging.getLogger("fluxd.chainstate")
 _FRAME = struct.Struct("<I")
+MAX_RESTARTS = 8  # replacements for dead workers before checking inline for good
 BALANCE_STEP = 0.01
 MAX_INLINE_SHARE = 0.5
 _Chunk = tuple[int, int, list[tuple[bytes, tuple[tuple[bytes, int], ...]]]]  # flags, branch id, (tx, spent) pairs
@@ -211,18 +212,26 @@ class ScriptWorkers:
         self._workers: list[_Worker] = []
         self._answers: dict[int, int | None] = {}
         self._next_ticket = 0
+        self._starts = 0  # workers started so far (the first ``count`` plus replacements)
 
     def _live_workers(self) -> list[_Worker]:
+        """The running workers, replacing dead ones until MAX_RESTARTS replacements have been spent."""
         self._workers = [worker for worker in self._workers if worker.alive]
-        while len(self._workers) < self.count:
-            self._workers.append(_Worker())
+        while len(self._workers) < self.count and self._starts < self.count + MAX_RESTARTS:
+            self._starts += 1
+            try:
+                self._workers.append(_Worker())
+            except OSError as failure:
+                log.warning("Cannot start a script-check worker: %s", failure)
+            if self._starts == self.count + MAX_RESTARTS:
+                log.warning("Script-check workers keep failing; scripts are checked inline from now on")
         return self._workers
 
     def submit(self, batches: Sequence[TxScriptBatch]) -> PendingChecks:
         workers = self._live_workers()
-        sent = len(batches) - int(len(batches) * self.inline_share)
+        sent = len(batches) - int(len(batches) * self.inline_share) if workers else 0
         parts = []
-        chunk_size = max(1, -(-sent // len(workers)))
+        chunk_size = max(1, -(-sent // max(1, len(workers))))
         for number, start in enumerate(range(0, sent, chunk_size)):
             end = min(start + chunk_size, sent)
             self._next_ticket += 1

@@ -154,3 +154,25 @@ def test_p2pkh_fast_path_matches_generic_interpreter():
             assert fast_stack == slow_stack
 
     check()
+
+
+def test_workers_that_cannot_start_leave_the_checks_inline(monkeypatch):
+    from fluxd.chainstate import script_workers
+
+    starts = []
+
+    class Unstartable:
+        def __init__(self):
+            starts.append(1)
+            raise OSError("no processes left")
+
+    monkeypatch.setattr(script_workers, "_Worker", Unstartable)
+    verifier = ScriptVerifier.with_processes(2)
+    try:
+        for _ in range(10):
+            assert verifier.first_failure(_batches(2)) is None
+        failure = verifier.first_failure(_batches(3, broken=1))
+        assert failure is not None and failure.input_index == 1
+        assert len(starts) == 2 + script_workers.MAX_RESTARTS  # then no more attempts
+    finally:
+        verifier.close()
