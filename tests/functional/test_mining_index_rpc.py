@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.functional.framework import NodeProcess, RPCFailure
+from tests.functional.framework import NodeProcess, RPCFailure, wait_until
 from tests.vectors import load_json
 
 MINER = "tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"
@@ -164,3 +164,30 @@ def test_getblockhashes_disabled_and_index_setting_is_fixed(tmp_path):
     result = subprocess.run(plain.command(), capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "You need to rebuild the database using -reindex to change -timestampindex" in result.stderr
+
+
+def test_txindex_is_off_by_default_and_fixed_until_reindex(tmp_path):
+    """C++: -txindex defaults to 0; a changed -txindex needs -reindex; -insightexplorer needs -txindex."""
+    plain = NodeProcess(tmp_path / "txindex", ["-nuparams=pon:1000", f"-mineraddress={MINER}"]).start()
+    try:
+        plain.rpc("setmocktime", MOCKTIME)
+        coinbase = plain.rpc("getblock", plain.rpc("generate", 1)[0])["tx"][0]
+        assert plain.rpc("getrawtransaction", coinbase, 1)["height"] == 1  # unspent: found through the coins
+    finally:
+        plain.stop()
+    for extra, message in (
+        (["-txindex=1"], "You need to rebuild the database using -reindex to change -txindex"),
+        (["-insightexplorer=1"], "-insightexplorer requires -txindex."),
+    ):
+        result = subprocess.run(plain.command() + extra, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1 and message in result.stderr, result.stderr
+    plain.extra_args += ["-txindex=1", "-reindex"]
+    plain.start()
+    try:
+        wait_until(lambda: plain.rpc("getblockcount") == 1, 60, 0.1, "the reindex")
+        assert plain.rpc("getrawtransaction", coinbase, 1)["txid"] == coinbase
+    finally:
+        plain.stop()
+    plain.extra_args.remove("-reindex")
+    plain.start()  # the reindexed database keeps -txindex=1
+    plain.stop()

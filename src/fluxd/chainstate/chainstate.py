@@ -217,8 +217,16 @@ class Chainstate:
     def read_block(self, entry: BlockIndexEntry) -> Block:
         return Block.from_bytes(self.block_files.read(BlockPos(entry.file_no, entry.data_pos)))
 
+    def unspent_output_height(self, txid_rev: bytes) -> int | None:
+        """The height of a transaction with an unspent output at the tip (C++ pcoinsTip->AccessCoins), else None."""
+        with self.lock:
+            return self.cache.unspent_output_height(txid_rev)
+
     def find_transaction(self, txid_rev: bytes):
-        """(transaction, block index entry) from the transaction index, or None."""
+        """(transaction, block index entry), or None: from the transaction index with -txindex, else (C++
+        GetTransaction's fAllowSlow path) from the block of an unspent output of the transaction."""
+        if not self.txindex:
+            return self._find_by_coins(txid_rev)
         with self.lock:
             record = self.cache.read_txindex(txid_rev)
         if record is None:
@@ -231,6 +239,16 @@ class Chainstate:
         if position >= len(block.transactions):
             return None
         return block.transactions[position], entry
+
+    def _find_by_coins(self, txid_rev: bytes):
+        height = self.unspent_output_height(txid_rev)
+        entry = self.entry_at(height) if height is not None and height > 0 else None  # C++: nHeight > 0
+        if entry is None:
+            return None
+        for tx in self.read_block(entry).transactions:
+            if tx.txid_rev == txid_rev:
+                return tx, entry
+        return None
 
     def get_coin(self, outpoint: OutPoint) -> Coin | None:
         """The unspent coin at the tip (flushed or not), or None; readers do not fill the cache."""
@@ -486,10 +504,11 @@ class Chainstate:
 
     def _write_indexes(self, entry: BlockIndexEntry, block: Block, connected: bool = True) -> None:
         """Transaction-index records go with the next flush; timestamp records are written at once (C++ pblocktree)."""
-        if self.txindex:
-            for position, tx in enumerate(block.transactions):
+        for position, tx in enumerate(block.transactions):
+            if self.txindex:
                 record = entry.hash_rev + position.to_bytes(4, "little") if connected else None
                 self.cache.set_txindex(tx.txid_rev, record)
+            self.cache.note_created(tx.txid_rev, entry.height, len(tx.vout), connected)
         if connected and self.timestamp_index is not None:
             batch = WriteBatch()
             self.timestamp_index.add_block(batch, entry)

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 from fluxd.chainstate.block_index import BlockIndexEntry
-from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_key
+from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_from_key, outpoint_key
 from fluxd.core.tx_parts import OutPoint
 from fluxd.storage.kv import KVReader, KVStore, WriteBatch
 
@@ -62,6 +62,7 @@ class TipCache:
         self._undo_bytes = 0
         self._entries: dict[bytes, BlockIndexEntry] = {}
         self._txindex: dict[bytes, bytes | None] = {}  # txid -> record, None = erased
+        self._created: dict[bytes, tuple[int, int]] = {}  # txid -> (height, outputs) of txs connected since the flush
         self._extension_writes: dict[tuple[str, bytes], bytes | None] = {}  # (column, key) -> value, None = erased
         self._tip: bytes | None = None  # the tip to write at the next flush (None: nothing pending)
         self._clock = clock
@@ -82,7 +83,7 @@ class TipCache:
     @property
     def memory_usage(self) -> int:
         return (self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries) + 150 * len(self._txindex)
-                + 200 * len(self._extension_writes))
+                + 200 * len(self._extension_writes) + 120 * len(self._created))
 
     def block_view(self) -> CoinsCache:
         """A scratch cache for one block over the tip's coins (dropped if the block fails)."""
@@ -109,6 +110,26 @@ class TipCache:
             self._extension_writes[("ext", key)] = value
         for key, value in work.undo.items():
             self._extension_writes[("ext_undo", key)] = value
+
+    def note_created(self, txid_rev: bytes, height: int, outputs: int, connected: bool) -> None:
+        """A transaction whose outputs entered (or, disconnected, left) the coins since the last flush."""
+        if connected:
+            self._created[txid_rev] = (height, outputs)
+        else:
+            self._created.pop(txid_rev, None)
+
+    def unspent_output_height(self, txid_rev: bytes) -> int | None:
+        """The height of a transaction that has an unspent output at the tip (C++ AccessCoins(txid)), else None."""
+        created = self._created.get(txid_rev)
+        if created is not None:
+            height, outputs = created
+            if any(self.coins.peek(OutPoint(txid_rev, index)) is not None for index in range(outputs)):
+                return height
+        for key, _ in self.store.iterate("coins", prefix=txid_rev):
+            coin = self.coins.peek(outpoint_from_key(key))  # the cache knows unflushed spends
+            if coin is not None:
+                return coin.height
+        return None
 
     def set_txindex(self, txid_rev: bytes, record: bytes | None) -> None:
         """A transaction-index record to write (None: to erase) with the next flush."""
@@ -167,6 +188,7 @@ class TipCache:
         self._undo_bytes = 0
         self._entries.clear()
         self._txindex.clear()
+        self._created.clear()
         self._extension_writes.clear()
         self._tip = None
         self._last_flush = self._clock()

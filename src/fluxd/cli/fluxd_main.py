@@ -49,7 +49,7 @@ Options:
 
   -txindex
        Maintain a full transaction index, used by the getrawtransaction rpc
-       call (default: 1)
+       call (default: 0)
 
   -timestampindex
        Maintain a timestamp index for block hashes, used to query blocks

@@ -134,12 +134,7 @@ def _coin(context: AcceptContext, outpoint: OutPoint) -> Coin | None:
 
 def _has_unspent_output(context: AcceptContext, txid_rev: bytes) -> bool:
     """CCoinsViewMemPool::HaveCoins(txid): the pool has the transaction or one of its outputs is unspent in the chain."""
-    if txid_rev in context.pool:
-        return True
-    found = context.chainstate.find_transaction(txid_rev)
-    if found is None:
-        return False
-    return any(context.chainstate.get_coin(OutPoint(txid_rev, index)) for index in range(len(found[0].vout)))
+    return txid_rev in context.pool or context.chainstate.unspent_output_height(txid_rev) is not None
 
 
 def _spent_coins(context: AcceptContext, tx: Transaction, next_height: int) -> list[Coin]:

@@ -17,6 +17,7 @@ from fluxd.chainstate.chainstate import COLUMNS, TIP_KEY, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, coins_cache_bytes
 from fluxd.chainstate.timestamp_index import TimestampIndexMismatch, open_timestamp_index, store_timestamp_setting
+from fluxd.chainstate.txindex_setting import TxIndexMismatch, check_txindex_setting, store_txindex_setting
 from fluxd.chainstate.verify_db import DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verify_db
 from fluxd.node.app import StartupError
 from fluxd.node.block_import_thread import ImportThread, wipe_database
@@ -61,19 +62,26 @@ class ChainService:
         self.store = RocksStore(node.net_dir / "chainstate", COLUMNS)
         self.verifier = ScriptVerifier.for_par(node.args.get_int("-par", 0))  # -par=N: N-1 worker processes
         files = BlockFiles(node.net_dir / "blocks", node.params.message_start)
-        txindex = node.args.get_bool("-txindex", True)
+        txindex = node.args.get_bool("-txindex", False)  # C++ default: off (fluxnodes and explorers set txindex=1)
+        if node.args.get_bool("-insightexplorer") and not txindex:
+            raise StartupError("-insightexplorer requires -txindex.")
         cache_bytes = coins_cache_bytes(node.args.get_int("-dbcache", DEFAULT_DBCACHE_MIB), txindex)
         log.info("* Using %.1fMiB for in-memory UTXO set", cache_bytes / (1 << 20))
         self.chainstate = Chainstate(
             node.params, self.store, files, node.clock.now, self.verifier, txindex=txindex, cache_bytes=cache_bytes
         )
         self.reindex = node.args.get_bool("-reindex") or is_reindexing(self.store)
+        try:
+            check_txindex_setting(self.store, txindex, self.store.get("meta", TIP_KEY) is None, self.reindex)
+        except TxIndexMismatch as exc:
+            raise StartupError(str(exc)) from None
         self.chainstate.timestamp_index = self._timestamp_index()
         try:
             self.chainstate.load(reindex=self.reindex)
         except StorageError as failure:
             raise StartupError(str(failure)) from None
         store_timestamp_setting(self.store, self.chainstate.timestamp_index is not None)
+        store_txindex_setting(self.store, txindex)
         if self.reindex:
             set_reindexing(self.store, True)  # a stop before the import ends resumes it at the next start
 

@@ -118,7 +118,7 @@ class MempoolService:
             return False
         if txid_rev in self._current_rejects():
             return False
-        return self.node.chainstate.find_transaction(txid_rev) is None
+        return self.node.chainstate.unspent_output_height(txid_rev) is None  # C++ pcoinsTip->HaveCoins
 
     def _current_rejects(self) -> set[bytes]:
         tip_hash = self.node.chainstate.tip.hash_rev
