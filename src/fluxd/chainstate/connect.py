@@ -180,11 +180,15 @@ def _p2sh_sigops(tx: Transaction, spent: list[Coin]) -> int:
     return p2sh_tx_sigop_count(tx, scripts.__getitem__)
 
 
-def _check_bip30(block: Block, coins: CoinsCache) -> None:
-    """No transaction may overwrite one with unspent outputs (checked for the whole block first, as C++)."""
+def _check_bip30(block: Block, coins: CoinsCache) -> list[OutPoint]:
+    """No transaction may overwrite one with unspent outputs (checked for the whole block first, as C++).
+
+    Returns every outpoint the block creates, in order, for the connect loop to reuse.
+    """
     created = [OutPoint(tx.txid_rev, index) for tx in block.transactions for index in range(len(tx.vout))]
     if coins.any_unspent(created):
         reject("bad-txns-BIP30")
+    return created
 
 
 def contextual_check_block_transactions(params: ChainParams, block: Block, height: int) -> None:
@@ -232,7 +236,7 @@ def connect_transactions(
     branch_id = current_epoch_branch_id(params, height)
     if not contextually_checked:
         contextual_check_block_transactions(params, block, height)
-    _check_bip30(block, coins)
+    created = iter(_check_bip30(block, coins))
     fees, sigops = 0, 0
     spent_per_tx: list[tuple[Coin, ...]] = []
     batches: list[TxScriptBatch] = []
@@ -255,9 +259,9 @@ def connect_transactions(
             for txin in tx.vin:
                 spend_coin(txin.prevout)
             spent_per_tx.append(tuple(spent))
-        txid, version = tx.txid_rev, tx.version
-        for index, output in enumerate(tx.vout):
-            add_coin(OutPoint(txid, index), Coin(output.value, output.script_pubkey, height, coinbase, version))
+        version = tx.version
+        for output in tx.vout:
+            add_coin(next(created), Coin(output.value, output.script_pubkey, height, coinbase, version))
     check_coinbase_amount(params, block, height, fees)
     scripts = (verifier or ScriptVerifier()).submit(batches) if batches else None
     result = ConnectResult(BlockUndo(tuple(spent_per_tx)), fees, len(block.transactions), scripts)

@@ -176,3 +176,42 @@ def test_workers_that_cannot_start_leave_the_checks_inline(monkeypatch):
         assert len(starts) == 2 + script_workers.MAX_RESTARTS  # then no more attempts
     finally:
         verifier.close()
+
+
+def test_the_writer_keeps_a_share_of_the_checks_when_it_had_to_wait():
+    from fluxd.chainstate import script_workers
+
+    pool = script_workers.ScriptWorkers(1)
+    for _ in range(200):
+        pool.balance(waited=True)
+    assert pool.inline_share == script_workers.MAX_INLINE_SHARE
+    verifier = ScriptVerifier(workers=pool)
+    try:
+        pending = verifier.submit(_batches(4, broken=3))  # the last two batches are kept for the writer
+        assert [worker is None for _, _, _, worker in pending._parts] == [False, True]
+        failure = pending.failure()
+        assert failure is not None and failure.input_index == 1
+        for _ in range(200):
+            pool.balance(waited=False)
+        assert pool.inline_share == 0.0
+    finally:
+        verifier.close()
+
+
+def test_a_worker_answers_an_unparsable_chunk_with_position_zero_so_the_writer_checks_it():
+    import io
+    import pickle
+
+    from fluxd.chainstate.script_workers import _FRAME, _chunk, worker_main
+
+    good = _chunk(_batches(2))
+    broken = (good[0], good[1], [(b"\x01\x02", ((b"", 0),))])
+    frames = b"".join(_FRAME.pack(len(body)) + body for body in (pickle.dumps((1, good)), pickle.dumps((2, broken))))
+    answers = io.BytesIO()
+    worker_main(io.BytesIO(frames + b"\x05\x00"), answers)  # a torn last frame ends the worker quietly
+    data, replies = answers.getvalue(), []
+    while data:
+        (size,) = _FRAME.unpack_from(data)
+        replies.append(pickle.loads(data[4 : 4 + size]))
+        data = data[4 + size :]
+    assert replies == [(1, None), (2, 0)]
