@@ -166,13 +166,12 @@ class BlockImporter:
 
     def _adopt_genesis(self, block: Block, pos: BlockPos | None) -> None:
         chainstate = self.chainstate
-        with chainstate.lock:
-            if block.hash_rev in chainstate.index:
-                return
-            if pos is None:  # an empty chain always has its genesis; only a reindex can get here
-                chainstate.ensure_genesis()
-                return
-            chainstate.index_genesis(block, pos)
+        if block.hash_rev in chainstate.index:
+            return
+        if pos is None:  # an empty chain always has its genesis; only a reindex can get here
+            chainstate.ensure_genesis()
+            return
+        chainstate.index_genesis(block, pos)
         self.loaded += 1
 
     def _process_children(self, parent_hash: bytes) -> None:

@@ -11,10 +11,11 @@ disconnect with undo data back to the fork and connect the new branch.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fluxd.chainstate.block_index import (
     BLOCK_FAILED_CHILD,
@@ -27,7 +28,7 @@ from fluxd.chainstate.block_index import (
     BlockIndexEntry,
     IndexRecord,
 )
-from fluxd.chainstate.extensions import StateExtension, connect_extensions, disconnect_extensions
+from fluxd.chainstate.active_chain import ActiveChain, ChainSnapshot
 from fluxd.chainstate.coins import Coin, CoinsCache
 from fluxd.chainstate.connect import (
     ConnectResult,
@@ -35,9 +36,14 @@ from fluxd.chainstate.connect import (
     contextual_check_block_transactions,
     disconnect_transactions,
 )
+from fluxd.chainstate.modules import BlockContext, StateModule, check_columns, connect_modules, disconnect_modules
 from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.state_columns import StateLayer, StateReader
 from fluxd.chainstate.tip_cache import TIP_KEY, FlushingStore, TipCache
+from fluxd.chainstate import txindex_module
 from fluxd.chainstate.undo import BlockUndo
+from fluxd.chainstate.view import ChainView
+from fluxd.chainstate.writer import ChainWriter
 from fluxd.consensus.block_check import (
     check_block,
     check_block_header,
@@ -72,7 +78,20 @@ class _PendingBlock:
     block: Block
     coins: CoinsCache
     result: ConnectResult
-    extension_work: object
+    state: StateLayer = field(default_factory=dict)  # the consensus modules' writes for this block
+
+
+def writer_command(method):
+    """A chainstate change: run on the chain writer when one is attached (callers on other threads wait for it)."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        writer = self.writer
+        if writer is not None and not writer.on_writer_thread():
+            return writer.call(functools.partial(method, self, *args, **kwargs))
+        return method(self, *args, **kwargs)
+
+    return run
 
 
 class Chainstate:
@@ -98,8 +117,13 @@ class Chainstate:
         self.fluxnodes: FluxnodeKeys = fluxnodes or NoFluxnodes()  # the fluxnode list, once chainstate keeps one
         self.checkpoints_enabled = checkpoints_enabled  # -checkpoints
         self.index: dict[bytes, BlockIndexEntry] = {}
-        self.active: list[BlockIndexEntry] = []
-        self.lock = threading.RLock()
+        self._chain: ActiveChain[BlockIndexEntry] = ActiveChain()
+        self.lock = threading.RLock()  # held by the writer while it changes the tip; readers of coins/state take it briefly
+        self.writer: ChainWriter | None = None  # with a writer attached, every change runs on its thread
+        self._leaves: set[BlockIndexEntry] = set()  # entries without a child (getchaintips)
+        self._leaves_frozen: frozenset = frozenset()
+        self.most_work_header: BlockIndexEntry | None = None  # C++ pindexBestHeader (failed blocks included)
+        self._view: ChainView | None = None
         self._sequence = 0
         self.invalid_reasons: dict[bytes, str] = {}  # block hash -> C++ reject reason (this run)
         self.best_header: BlockIndexEntry | None = None
@@ -107,13 +131,76 @@ class Chainstate:
         self.importing = False  # -reindex / -loadblock in progress (IBD)
         self._left_ibd = False
         self._candidates: set[BlockIndexEntry] = set()
-        self.timestamp_index = None  # a TimestampIndex when -timestampindex is on
         self._arrived: Block | None = None  # the block process_block is handling
         self._arrived_sigops: list[int] | None = None  # its legacy sigop counts, from CheckBlock
-        self.extensions: list[StateExtension] = []  # fluxnode list, shielded state: moved with every block
+        self.modules: list[StateModule] = []  # consensus and index state modules, in registration order
         self._pending: list[_PendingBlock] = []  # oldest first; see process_block(pipelined=True)
+        if txindex:
+            self.register_module(txindex_module.TxIndex())
+
+    def register_module(self, module: StateModule) -> None:
+        """Add a state module (before ``load``): it sees every block connected or disconnected from then on."""
+        if module.kind not in ("consensus", "index"):
+            raise ValueError(f"unknown state module kind {module.kind!r}")
+        check_columns([*self.modules, module])
+        self.modules.append(module)
+
+    def module(self, name: str) -> StateModule | None:
+        return next((module for module in self.modules if module.name == name), None)
+
+    @property
+    def _consensus_modules(self) -> list[StateModule]:
+        return [module for module in self.modules if module.kind == "consensus"]
+
+    @property
+    def _index_modules(self) -> list[StateModule]:
+        return [module for module in self.modules if module.kind == "index"]
+
+    def state_reader(self) -> StateReader:
+        """The state modules' data at the tip, for RPC, the mempool and templates (reads take the lock briefly)."""
+        return _LockedStateReader(self.cache.state_reader(), self.lock)
+
+    def run_command(self, command: Callable, *args):
+        """Run ``command(*args)`` as one chain-writer command and return its result (inline on the writer).
+
+        Whatever it reads and changes is seen by no other command half-done:
+        block templates, mempool acceptance and RPC actions that check and then change go through here.
+        """
+        writer = self.writer
+        if writer is not None and not writer.on_writer_thread():
+            return writer.call(command, *args)
+        with self.lock:
+            return command(*args)
+
+    # ----- the published view ---------------------------------------------------------------
+    def view(self) -> ChainView:
+        """The chain as of the writer's last change: take it once per request and answer from it."""
+        return self._view
+
+    def _publish(self) -> None:
+        self._view = ChainView(
+            chain=self._chain.snapshot(),
+            best_header=self.best_header,
+            most_work_header=self.most_work_header,
+            leaves=self._leaves_frozen,
+            sequence=(self._view.sequence + 1) if self._view is not None else 0,
+            _lookup=self.index.get,
+        )
+
+    def _add_to_index(self, entry: BlockIndexEntry) -> None:
+        self._sequence += 1
+        entry.sequence_id = self._sequence
+        self.index[entry.hash_rev] = entry
+        self._leaves.add(entry)
+        if entry.prev is not None:
+            self._leaves.discard(entry.prev)
+        self._leaves_frozen = frozenset(self._leaves)
+        if self.most_work_header is None or entry.chainwork > self.most_work_header.chainwork:
+            self.most_work_header = entry
+        self._note_header(entry)
 
     # ----- start-up -------------------------------------------------------------------------
+    @writer_command
     def load(self, reindex: bool = False) -> None:
         """Load the block index and tip; with ``reindex`` an empty database stays empty (the import adds genesis)."""
         check_format_version(self.store, CHAINSTATE_FORMAT_VERSION, "chainstate")
@@ -122,11 +209,7 @@ class Chainstate:
             prev = self.index.get(record.header.prev_block_rev) if record.height else None
             if record.height and prev is None:
                 raise StorageError("The block index is corrupt (a block without its parent). Restart with -reindex.")
-            entry = record.to_entry(prev)
-            self._sequence += 1
-            entry.sequence_id = self._sequence
-            self.index[entry.hash_rev] = entry
-            self._note_header(entry)
+            self._add_to_index(record.to_entry(prev))
         tip_hash = self.store.get("meta", TIP_KEY)
         if tip_hash is None:
             if not reindex:
@@ -135,7 +218,8 @@ class Chainstate:
         tip = self.index.get(tip_hash)
         if tip is None:
             raise StorageError("The chainstate tip is not in the block index. Restart with -reindex.")
-        self.active = [tip.ancestor(height) for height in range(tip.height + 1)]
+        self._chain = ActiveChain(_path_from_genesis(tip))
+        self._publish()
         self._rebuild_candidates()
         log.info("Loaded block index: %d entries, tip %s at height %d", len(self.index), tip.hash_hum, tip.height)
         with self.lock:
@@ -145,12 +229,14 @@ class Chainstate:
         genesis = build_genesis_block(self.params)
         self.index_genesis(genesis, self.block_files.append(genesis.to_bytes(), sync=True))
 
+    @writer_command
     def ensure_genesis(self) -> None:
         """C++ InitBlockIndex: a chain without a genesis block (an empty reindex) gets a fresh one."""
         with self.lock:
-            if not self.active:
+            if not self._chain:
                 self._write_genesis()
 
+    @writer_command
     def index_genesis(self, genesis: Block, pos: BlockPos) -> None:
         """Index the genesis block stored at ``pos`` and make it the tip of an empty chain."""
         entry = BlockIndexEntry(genesis.header, 0, block_work(genesis.header.bits, genesis.header.version))
@@ -161,26 +247,30 @@ class Chainstate:
         batch.put("block_index", entry.hash_rev, entry.record_bytes())
         batch.put("meta", TIP_KEY, entry.hash_rev)
         self.store.write(batch, sync=True)
-        self.index[entry.hash_rev] = entry
-        self.active = [entry]
-        self._note_header(entry)
+        self._add_to_index(entry)
+        self._chain = ActiveChain([entry])
+        self._publish()
 
-    # ----- queries (callers hold no lock: the active list is replaced, never mutated in place) --
+    # ----- queries (answered from the published view: callers hold no lock) ------------------
+    @property
+    def active(self) -> ChainSnapshot[BlockIndexEntry]:
+        view = self._view
+        return view.chain if view is not None else self._chain.snapshot()
+
     @property
     def tip(self) -> BlockIndexEntry:
-        return self.active[-1]
+        return self._view.tip
 
     @property
     def height(self) -> int:
-        return len(self.active) - 1
+        view = self._view
+        return view.height if view is not None else -1
 
     def entry_at(self, height: int) -> BlockIndexEntry | None:
-        active = self.active
-        return active[height] if 0 <= height < len(active) else None
+        return self.active.at(height)
 
     def contains(self, entry: BlockIndexEntry) -> bool:
-        active = self.active
-        return entry.height < len(active) and active[entry.height] is entry
+        return self.active.contains(entry)
 
     def is_initial_block_download(self) -> bool:
         """C++ IsInitialBlockDownload, latched to False once left (height 0 counts as synced, as Flux does)."""
@@ -227,15 +317,14 @@ class Chainstate:
         GetTransaction's fAllowSlow path) from the block of an unspent output of the transaction."""
         if not self.txindex:
             return self._find_by_coins(txid_rev)
-        with self.lock:
-            record = self.cache.read_txindex(txid_rev)
-        if record is None:
+        found = txindex_module.lookup(self.state_reader(), txid_rev)
+        if found is None:
             return None
-        entry = self.index.get(record[:32])
+        block_hash_rev, position = found
+        entry = self.index.get(block_hash_rev)
         if entry is None or not entry.have_data():
             return None
         block = self.read_block(entry)
-        position = int.from_bytes(record[32:36], "little")
         if position >= len(block.transactions):
             return None
         return block.transactions[position], entry
@@ -259,6 +348,7 @@ class Chainstate:
         with self.lock:
             return self.cache.read_undo(hash_rev)
 
+    @writer_command
     def flush(self) -> None:
         """FlushStateToDisk(FLUSH_STATE_ALWAYS): write everything pending as one synced batch."""
         with self.lock:
@@ -266,6 +356,7 @@ class Chainstate:
             self.cache.flush(sync=True)
 
     # ----- accepting blocks ---------------------------------------------------------------------
+    @writer_command
     def process_block(self, block: Block, stored_at: BlockPos | None = None, pipelined: bool = False) -> BlockIndexEntry:
         """Check, store and index a block, then activate the best chain (ProcessNewBlock).
 
@@ -307,6 +398,7 @@ class Chainstate:
         """Blocks connected with process_block(pipelined=True) whose verdict is not yet known (oldest first)."""
         return [pending.entry.hash_rev for pending in self._pending]
 
+    @writer_command
     def settle(self) -> None:
         """Finish a pipelined block: wait for its script checks, make it the tip or mark it invalid."""
         with self.lock:
@@ -339,6 +431,7 @@ class Chainstate:
     def _checkpoint_known(self, hash_rev: bytes) -> bool:
         return hash_rev in self.index
 
+    @writer_command
     def accept_header(self, header: BlockHeader, persist: bool = True) -> BlockIndexEntry:
         """AcceptBlockHeader: contextual header checks against the parent, then index it.
 
@@ -359,10 +452,8 @@ class Chainstate:
         contextual_check_block_header(self.params, header, prev, self._writer_height(), checkpoint_known)
         entry = BlockIndexEntry(header, prev.height + 1, prev.chainwork + block_work(header.bits, header.version), prev)
         entry.status = BLOCK_VALID_TREE
-        self._sequence += 1
-        entry.sequence_id = self._sequence
-        self.index[entry.hash_rev] = entry
-        self._note_header(entry)
+        self._add_to_index(entry)
+        self._publish()
         if persist:
             self._store_entry(entry)
         return entry
@@ -461,16 +552,25 @@ class Chainstate:
                 wait_for_scripts=False, contextually_checked=arrived,
                 legacy_sigops=self._arrived_sigops if arrived else None,  # _check_accepted_block ran both
             )  # fmt: skip
-            extension_work = connect_extensions(self.extensions, block, entry, self.cache.read_extension)
+            state = self._connect_consensus_modules(entry, block, coins, result.undo)
         except ValidationError as failure:
             self._connect_failed(entry, failure)
             return False
-        self._pending.append(_PendingBlock(entry, block, coins, result, extension_work))
-        pipelined = keep_pending and self.verifier.pipelined and not self.extensions  # extensions read the committed state
+        self._pending.append(_PendingBlock(entry, block, coins, result, state))
+        pipelined = keep_pending and self.verifier.pipelined
         while len(self._pending) > (PIPELINE_DEPTH if pipelined else 0):
             if not self._settle_oldest():
                 return False  # this block was built on one found invalid: dropped with it
         return True
+
+    def _connect_consensus_modules(self, entry: BlockIndexEntry, block: Block, coins: CoinsCache, undo: BlockUndo) -> StateLayer:
+        """The block's layer of consensus-module writes, over the pending blocks' layers (as its coins are)."""
+        layer: StateLayer = {}
+        modules = self._consensus_modules
+        if modules:
+            below = [pending.state for pending in reversed(self._pending)] + [self.cache.state]
+            connect_modules(modules, BlockContext(block, entry, coins, undo), layer, below, self.cache.store)
+        return layer
 
     def _settle_oldest(self) -> bool:
         """Wait for the oldest pending block's script checks, then make it the tip; False when they failed."""
@@ -484,10 +584,11 @@ class Chainstate:
         entry, block = pending.entry, pending.block
         entry.status |= BLOCK_VALID_SCRIPTS | BLOCK_HAVE_UNDO
         entry.chain_tx_count = entry.prev.chain_tx_count + pending.result.tx_count
-        self._write_indexes(entry, block)
-        self.cache.commit_extensions(pending.extension_work)
+        self.cache.commit_state(pending.state)
+        self._run_index_modules(BlockContext(block, entry, pending.coins, pending.result.undo), connected=True)
         self.cache.commit(pending.coins, entry, pending.result.undo.to_bytes())
-        self.active = self.active + [entry]
+        self._chain.append(entry)
+        self._publish()
         if self._pending:
             self._pending[0].coins.rebase(self.cache.coins)  # its layer below was just absorbed
         self.cache.flush_if_needed()
@@ -502,17 +603,17 @@ class Chainstate:
         else:
             self._mark_failed(entry)
 
-    def _write_indexes(self, entry: BlockIndexEntry, block: Block, connected: bool = True) -> None:
-        """Transaction-index records go with the next flush; timestamp records are written at once (C++ pblocktree)."""
-        for position, tx in enumerate(block.transactions):
-            if self.txindex:
-                record = entry.hash_rev + position.to_bytes(4, "little") if connected else None
-                self.cache.set_txindex(tx.txid_rev, record)
-            self.cache.note_created(tx.txid_rev, entry.height, len(tx.vout), connected)
-        if connected and self.timestamp_index is not None:
-            batch = WriteBatch()
-            self.timestamp_index.add_block(batch, entry)
-            self.store.write(batch)
+    def _run_index_modules(self, context: BlockContext, connected: bool) -> None:
+        """The index modules see the block as it becomes (or stops being) the tip; their writes go with the next flush."""
+        for tx in context.block.transactions:
+            self.cache.note_created(tx.txid_rev, context.height, len(tx.vout), connected)
+        modules = self._index_modules
+        if not modules:
+            return
+        layer: StateLayer = {}
+        run = connect_modules if connected else disconnect_modules
+        run(modules, context, layer, [self.cache.state], self.cache.store)
+        self.cache.commit_state(layer)
 
     def _script_checks_needed(self, entry: BlockIndexEntry) -> bool:
         """ConnectBlock skips script checks for ancestors of the last checkpoint in the block index (with -checkpoints)."""
@@ -533,12 +634,18 @@ class Chainstate:
         if undo_bytes is None:
             raise StorageError(f"Undo data for block {entry.hash_hum} is missing. Restart with -reindex.")
         coins = self.cache.block_view()
-        disconnect_transactions(block, BlockUndo.from_bytes(undo_bytes), coins)
-        extension_work = disconnect_extensions(self.extensions, block, entry, self.cache.read_extension)
-        self._write_indexes(entry, block, connected=False)
-        self.cache.commit_extensions(extension_work)
+        undo = BlockUndo.from_bytes(undo_bytes)
+        disconnect_transactions(block, undo, coins)
+        context = BlockContext(block, entry, coins, undo)
+        self._run_index_modules(context, connected=False)
+        consensus = self._consensus_modules
+        if consensus:
+            layer: StateLayer = {}
+            disconnect_modules(consensus, context, layer, [self.cache.state], self.cache.store)
+            self.cache.commit_state(layer)
         self.cache.commit(coins, entry.prev)
-        self.active = self.active[:-1]
+        self._chain.pop()
+        self._publish()
         self.cache.flush_if_needed()
         self._notify("disconnect", entry, block)
 
@@ -562,7 +669,8 @@ class Chainstate:
 
     def verify_recent(self, depth: int) -> bool:
         """verifychain: re-read and re-check the last ``depth`` blocks and their undo data."""
-        for entry in reversed(self.active[max(1, len(self.active) - depth) :]):
+        active = self.active
+        for entry in reversed(active.slice(max(1, len(active) - depth))):
             try:
                 block = self.read_block(entry)
                 check_block(self.params, block, self.now() + 7200, self.height, check_pow=True)
@@ -574,6 +682,7 @@ class Chainstate:
         return True
 
     # ----- operator actions -----------------------------------------------------------------------
+    @writer_command
     def invalidate_block(self, entry: BlockIndexEntry) -> None:
         """InvalidateBlock: the block is failed, every block built on it is a failed child."""
         with self.lock:
@@ -588,7 +697,9 @@ class Chainstate:
             self._recompute_best_header()
             self._rebuild_candidates()
             self.activate_best_chain()
+            self._publish()
 
+    @writer_command
     def reconsider_block(self, entry: BlockIndexEntry) -> None:
         """ResetBlockFailureFlags: clear failures of the block, its descendants and its ancestors."""
         with self.lock:
@@ -601,8 +712,36 @@ class Chainstate:
             self._recompute_best_header()
             self._rebuild_candidates()
             self.activate_best_chain()
+            self._publish()
 
     def _recompute_best_header(self) -> None:
         self.best_header = self.tip
         for entry in self.index.values():
             self._note_header(entry)
+
+
+def _path_from_genesis(tip: BlockIndexEntry) -> list[BlockIndexEntry]:
+    """Every block from genesis to ``tip``, walking back once (O(height))."""
+    path = []
+    walker: BlockIndexEntry | None = tip
+    while walker is not None:
+        path.append(walker)
+        walker = walker.prev
+    path.reverse()
+    return path
+
+
+class _LockedStateReader(StateReader):
+    """Module state for readers outside the writer: each read sees one moment of the tip (the lock is held for it)."""
+
+    def __init__(self, inner: StateReader, lock: threading.RLock) -> None:
+        self._inner = inner
+        self._lock = lock
+
+    def get_raw(self, column, db_key):
+        with self._lock:
+            return self._inner.get_raw(column, db_key)
+
+    def iterate_raw(self, column, prefix: bytes = b"", start: bytes = b""):
+        with self._lock:
+            return iter(list(self._inner.iterate_raw(column, prefix, start)))

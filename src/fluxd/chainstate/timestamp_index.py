@@ -2,8 +2,8 @@
 
 Each connected block gets a *logical* timestamp: its nTime, or one more than
 its parent's logical timestamp when that is not smaller (so timestamps along
-the chain strictly increase).  Two records are written in the block's connect
-batch: (logical time big-endian, block hash) -> nothing, for range scans, and
+the chain strictly increase).  Two records are written (an index module: they
+reach the database in the chainstate's atomic flush): (logical time big-endian, block hash) -> nothing, for range scans, and
 block hash -> logical time, to find the parent's.  As in C++, disconnecting a
 block leaves its records in place; readers filter with the active chain.
 """
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fluxd.chainstate.modules import BlockContext
+from fluxd.chainstate.state_columns import BYTES, Column, StateReader, StateWriter, fixed_bytes, unsigned
 from fluxd.storage.kv import KVStore, WriteBatch
 
 COLUMN = "timestamp"
@@ -19,6 +21,8 @@ RANGE_PREFIX = b"T"
 BLOCK_PREFIX = b"s"
 FLAG_KEY = b"enabled"
 U32 = 0xFFFFFFFF
+RANGE_COLUMN = Column("timestamp.range", family=COLUMN, prefix=RANGE_PREFIX, key=fixed_bytes(36), value=BYTES)
+BLOCK_COLUMN = Column("timestamp.block", family=COLUMN, prefix=BLOCK_PREFIX, key=fixed_bytes(32), value=unsigned(4, "little"))
 
 
 class TimestampIndexMismatch(Exception):
@@ -26,29 +30,32 @@ class TimestampIndexMismatch(Exception):
 
 
 class TimestampIndex:
-    def __init__(self, store: KVStore) -> None:
-        self.store = store
+    """An index module: two records per connected block (C++ ConnectBlock, fTimestampIndex); none removed at disconnect."""
 
-    def logical_time(self, hash_rev: bytes) -> int | None:
-        value = self.store.get(COLUMN, BLOCK_PREFIX + hash_rev)
-        return int.from_bytes(value, "little") if value is not None else None
+    name = "timestampindex"
+    kind = "index"
+    columns = (RANGE_COLUMN, BLOCK_COLUMN)
 
-    def add_block(self, batch: WriteBatch, entry) -> None:
-        """Put the block's two records into its connect batch (C++ ConnectBlock, fTimestampIndex)."""
-        previous = self.logical_time(entry.prev.hash_rev) if entry.prev is not None else None
+    def connect_block(self, context: BlockContext, state: StateWriter) -> None:
+        entry = context.entry
+        previous = state.get(BLOCK_COLUMN, entry.prev.hash_rev) if entry.prev is not None else None
         previous = previous or 0
         logical = entry.time & U32
         if logical <= previous:
             logical = (previous + 1) & U32
-        batch.put(COLUMN, RANGE_PREFIX + logical.to_bytes(4, "big") + entry.hash_rev, b"")
-        batch.put(COLUMN, BLOCK_PREFIX + entry.hash_rev, logical.to_bytes(4, "little"))
+        state.put(RANGE_COLUMN, logical.to_bytes(4, "big") + entry.hash_rev, b"")
+        state.put(BLOCK_COLUMN, entry.hash_rev, logical)
+        return None
 
-    def hashes_between(self, high: int, low: int, keep: Callable[[bytes], bool] | None = None) -> list[tuple[bytes, int]]:
+    def disconnect_block(self, context: BlockContext, undo: bytes | None, state: StateWriter) -> None:
+        """As C++ DisconnectBlock: the records stay (readers filter with the active chain)."""
+
+    @staticmethod
+    def hashes_between(reader: StateReader, high: int, low: int, keep: Callable[[bytes], bool] | None = None) -> list[tuple[bytes, int]]:
         """CBlockTreeDB::ReadTimestampIndex: (hash, logical time) with low <= time < high, in key order."""
         found = []
-        start = RANGE_PREFIX + (low & U32).to_bytes(4, "big")
-        for key, _ in self.store.iterate(COLUMN, start=start, prefix=RANGE_PREFIX):
-            logical, hash_rev = int.from_bytes(key[1:5], "big"), key[5:37]
+        for key, _ in reader.iterate(RANGE_COLUMN, start=(low & U32).to_bytes(4, "big")):
+            logical, hash_rev = int.from_bytes(key[:4], "big"), key[4:36]
             if logical >= high & U32:
                 break
             if keep is None or keep(hash_rev):
@@ -61,7 +68,7 @@ def open_timestamp_index(store: KVStore, enabled: bool, fresh: bool, reindex: bo
     flagged = store.get(COLUMN, FLAG_KEY) is not None
     if flagged != enabled and not (fresh or reindex):
         raise TimestampIndexMismatch("You need to rebuild the database using -reindex to change -timestampindex")
-    return TimestampIndex(store) if enabled else None
+    return TimestampIndex() if enabled else None
 
 
 def store_timestamp_setting(store: KVStore, enabled: bool) -> None:

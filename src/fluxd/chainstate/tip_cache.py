@@ -1,7 +1,7 @@
 """The state of the active tip kept in memory between flushes (C++ pcoinsTip + setDirtyBlockIndex).
 
 Connected blocks change a multi-block ``CoinsCache`` and leave their undo
-record, block-index record and transaction-index records here; ``flush`` writes all of it together with
+record, block-index record and the writes of the state modules here; ``flush`` writes all of it together with
 the tip as ONE atomic batch (C++ FlushStateToDisk).  The database therefore
 always holds a complete state at some flushed tip; blocks connected after it
 are in the block files with index records of their own (written when they
@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from fluxd.chainstate.block_index import BlockIndexEntry
 from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_from_key, outpoint_key
+from fluxd.chainstate.state_columns import StateLayer, StateReader, absorb_layer, layer_size
 from fluxd.core.tx_parts import OutPoint
 from fluxd.storage.kv import KVReader, KVStore, WriteBatch
 
@@ -61,9 +62,8 @@ class TipCache:
         self._undo: dict[bytes, bytes] = {}
         self._undo_bytes = 0
         self._entries: dict[bytes, BlockIndexEntry] = {}
-        self._txindex: dict[bytes, bytes | None] = {}  # txid -> record, None = erased
         self._created: dict[bytes, tuple[int, int]] = {}  # txid -> (height, outputs) of txs connected since the flush
-        self._extension_writes: dict[tuple[str, bytes], bytes | None] = {}  # (column, key) -> value, None = erased
+        self.state: StateLayer = {}  # state modules' writes since the last flush (column -> key -> value or None)
         self._tip: bytes | None = None  # the tip to write at the next flush (None: nothing pending)
         self._clock = clock
         self._last_flush = clock()
@@ -82,8 +82,8 @@ class TipCache:
 
     @property
     def memory_usage(self) -> int:
-        return (self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries) + 150 * len(self._txindex)
-                + 200 * len(self._extension_writes) + 120 * len(self._created))
+        return (self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries) + 200 * layer_size(self.state)
+                + 120 * len(self._created))
 
     def block_view(self) -> CoinsCache:
         """A scratch cache for one block over the tip's coins (dropped if the block fails)."""
@@ -93,23 +93,13 @@ class TipCache:
         pending = self._undo.get(hash_rev)
         return pending if pending is not None else self.store.get("undo", hash_rev)
 
-    def read_txindex(self, txid_rev: bytes) -> bytes | None:
-        if txid_rev in self._txindex:
-            return self._txindex[txid_rev]
-        return self.store.get("txindex", txid_rev)
+    def state_reader(self, pending: list[StateLayer] = ()) -> StateReader:
+        """Module state at the tip (optionally under newer ``pending`` layers, newest first)."""
+        return StateReader([*pending, self.state], self.store)
 
-    def read_extension(self, column: str, key: bytes) -> bytes | None:
-        """State or undo of a chainstate extension: pending writes over the database."""
-        if (column, key) in self._extension_writes:
-            return self._extension_writes[(column, key)]
-        return self.store.get(column, key)
-
-    def commit_extensions(self, work) -> None:
-        """Take one block's extension writes (a BlockExtensionWork) into the next flush."""
-        for key, value in work.state.items():
-            self._extension_writes[("ext", key)] = value
-        for key, value in work.undo.items():
-            self._extension_writes[("ext_undo", key)] = value
+    def commit_state(self, layer: StateLayer) -> None:
+        """Take one block's module writes into the next flush."""
+        absorb_layer(self.state, layer)
 
     def note_created(self, txid_rev: bytes, height: int, outputs: int, connected: bool) -> None:
         """A transaction whose outputs entered (or, disconnected, left) the coins since the last flush."""
@@ -130,10 +120,6 @@ class TipCache:
             if coin is not None:
                 return coin.height
         return None
-
-    def set_txindex(self, txid_rev: bytes, record: bytes | None) -> None:
-        """A transaction-index record to write (None: to erase) with the next flush."""
-        self._txindex[txid_rev] = record
 
     def commit(self, view: CoinsCache, tip: BlockIndexEntry, connected: bytes | None = None) -> None:
         """Make ``tip`` the new tip: take the block's coin changes, and its undo record when it was connected."""
@@ -167,16 +153,12 @@ class TipCache:
             batch.put("undo", hash_rev, undo)
         for hash_rev, entry in self._entries.items():
             batch.put("block_index", hash_rev, entry.record_bytes())
-        for txid_rev, record in self._txindex.items():
-            if record is None:
-                batch.delete("txindex", txid_rev)
-            else:
-                batch.put("txindex", txid_rev, record)
-        for (column, key), value in self._extension_writes.items():
-            if value is None:
-                batch.delete(column, key)
-            else:
-                batch.put(column, key, value)
+        for column, writes in self.state.items():
+            for db_key, value in writes.items():
+                if value is None:
+                    batch.delete(column.family, db_key)
+                else:
+                    batch.put(column.family, db_key, value)
         batch.put("meta", TIP_KEY, self._tip)
         if sync:
             self._before_sync()
@@ -187,9 +169,8 @@ class TipCache:
         self._undo.clear()
         self._undo_bytes = 0
         self._entries.clear()
-        self._txindex.clear()
         self._created.clear()
-        self._extension_writes.clear()
+        self.state = {}
         self._tip = None
         self._last_flush = self._clock()
         self.flushes += 1

@@ -32,29 +32,32 @@ class VerifyFailure(Exception):
 
 def verify_db(chainstate: Chainstate, level: int = DEFAULT_CHECKLEVEL, depth: int = DEFAULT_CHECKBLOCKS) -> bool:
     """True when the last ``depth`` blocks (0 = all) pass every check up to ``level`` (clamped to 0..4)."""
-    with chainstate.lock:
-        if chainstate.height <= 0:
-            return True
-        depth = chainstate.height if depth <= 0 or depth > chainstate.height else depth
-        level = max(0, min(4, level))
-        log.info("Verifying last %d blocks at level %d", depth, level)
-        try:
-            if not chainstate.verify_recent(depth):
-                return False
-        except BlockFileError as failure:  # a block file that is missing or cut short
-            log.error("VerifyDB(): *** ReadBlockFromDisk failed: %s", failure)
-            return False
-        if level < 3:
-            return True
-        try:
-            coins, lowest, transactions = _disconnect_in_memory(chainstate, depth)
-            if level >= 4:
-                _reconnect_in_memory(chainstate, coins, lowest)
-        except VerifyFailure as failure:
-            log.error("VerifyDB(): *** %s", failure)
-            return False
-        log.info("No coin database inconsistencies in last %d blocks (%d transactions)", chainstate.height - lowest.height, transactions)
+    return chainstate.run_command(_verify_db, chainstate, level, depth)
+
+
+def _verify_db(chainstate: Chainstate, level: int, depth: int) -> bool:
+    if chainstate.height <= 0:
         return True
+    depth = chainstate.height if depth <= 0 or depth > chainstate.height else depth
+    level = max(0, min(4, level))
+    log.info("Verifying last %d blocks at level %d", depth, level)
+    try:
+        if not chainstate.verify_recent(depth):
+            return False
+    except BlockFileError as failure:  # a block file that is missing or cut short
+        log.error("VerifyDB(): *** ReadBlockFromDisk failed: %s", failure)
+        return False
+    if level < 3:
+        return True
+    try:
+        coins, lowest, transactions = _disconnect_in_memory(chainstate, depth)
+        if level >= 4:
+            _reconnect_in_memory(chainstate, coins, lowest)
+    except VerifyFailure as failure:
+        log.error("VerifyDB(): *** %s", failure)
+        return False
+    log.info("No coin database inconsistencies in last %d blocks (%d transactions)", chainstate.height - lowest.height, transactions)
+    return True
 
 
 def _disconnect_in_memory(chainstate: Chainstate, depth: int) -> tuple[CoinsCache, BlockIndexEntry, int]:

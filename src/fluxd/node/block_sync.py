@@ -130,12 +130,11 @@ class BlockSync:
 
     def _accept_headers(self, headers) -> tuple[BlockIndexEntry | None, ValidationError | None]:
         last = None
-        with self.chainstate.lock:
-            for header in headers:
-                try:
-                    last = self.chainstate.accept_header(header)
-                except ValidationError as failure:
-                    return last, failure
+        for header in headers:
+            try:
+                last = self.chainstate.accept_header(header)
+            except ValidationError as failure:
+                return last, failure
         return last, None
 
     def _headers_accepted(self, peer: Peer, count: int, last: BlockIndexEntry | None, failure: ValidationError | None) -> None:

@@ -19,6 +19,7 @@ from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, coins_cache_bytes
 from fluxd.chainstate.timestamp_index import TimestampIndexMismatch, open_timestamp_index, store_timestamp_setting
 from fluxd.chainstate.txindex_setting import TxIndexMismatch, check_txindex_setting, store_txindex_setting
 from fluxd.chainstate.verify_db import DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verify_db
+from fluxd.chainstate.writer import ChainWriter
 from fluxd.node.app import StartupError
 from fluxd.node.block_import_thread import ImportThread, wipe_database
 from fluxd.storage.block_files import BlockFiles
@@ -39,14 +40,16 @@ class ChainService:
         self.chainstate: Chainstate | None = None
         self.reindex = False
         self.importer: ImportThread | None = None
+        self.writer: ChainWriter | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        self.writer = ChainWriter()  # the one thread that changes chain and coins from here on
         try:
-            await loop.run_in_executor(None, self._open)
+            await loop.run_in_executor(self.writer.executor, self._open)
             if not self.reindex:
                 self.node.rpc_table.set_warmup("Verifying blocks...")
-                await loop.run_in_executor(None, self._verify)
+                await loop.run_in_executor(self.writer.executor, self._verify)
             self._start_import()
             await self._wait_for_genesis()
         except BaseException:
@@ -70,17 +73,20 @@ class ChainService:
         self.chainstate = Chainstate(
             node.params, self.store, files, node.clock.now, self.verifier, txindex=txindex, cache_bytes=cache_bytes
         )
+        self.chainstate.writer = self.writer
         self.reindex = node.args.get_bool("-reindex") or is_reindexing(self.store)
         try:
             check_txindex_setting(self.store, txindex, self.store.get("meta", TIP_KEY) is None, self.reindex)
         except TxIndexMismatch as exc:
             raise StartupError(str(exc)) from None
-        self.chainstate.timestamp_index = self._timestamp_index()
+        timestamp_index = self._timestamp_index()
+        if timestamp_index is not None:
+            self.chainstate.register_module(timestamp_index)
         try:
             self.chainstate.load(reindex=self.reindex)
         except StorageError as failure:
             raise StartupError(str(failure)) from None
-        store_timestamp_setting(self.store, self.chainstate.timestamp_index is not None)
+        store_timestamp_setting(self.store, timestamp_index is not None)
         store_txindex_setting(self.store, txindex)
         if self.reindex:
             set_reindexing(self.store, True)  # a stop before the import ends resumes it at the next start
@@ -128,13 +134,17 @@ class ChainService:
         if self.importer is not None:
             self.importer.join()
         if self.chainstate is not None:
-            with self.chainstate.lock:
-                self.chainstate.flush()  # FlushStateToDisk at shutdown
-                self.store.close()
+            self.chainstate.run_command(self._flush_and_close)
         elif self.store is not None:
             self.store.close()
+        if self.writer is not None:
+            self.writer.stop()
         if self.verifier is not None:
             self.verifier.close()
+
+    def _flush_and_close(self) -> None:
+        self.chainstate.flush()  # FlushStateToDisk at shutdown
+        self.store.close()
 
     async def stop(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self._close)

@@ -86,11 +86,10 @@ class MempoolService:
 
     # ----- acceptance ---------------------------------------------------------------------------
     def submit(self, tx: Transaction, limit_free: bool = False, reject_absurd_fee: bool = True):
-        """AcceptToMemoryPool under the chain lock; the entry, or MempoolRejected."""
+        """AcceptToMemoryPool as one chain-writer command (coins and tip stay put meanwhile); the entry, or MempoolRejected."""
         chainstate = self.node.chainstate
-        with chainstate.lock:
-            context = AcceptContext(self.pool, chainstate, self.node.clock.now(), limit_free, reject_absurd_fee, self.free_limiter)
-            return accept_to_memory_pool(context, tx)
+        context = AcceptContext(self.pool, chainstate, self.node.clock.now(), limit_free, reject_absurd_fee, self.free_limiter)
+        return chainstate.run_command(accept_to_memory_pool, context, tx)
 
     def relay(self, tx: Transaction) -> None:
         """RelayTransaction: inv to every connected peer that has not seen it (thread-safe)."""

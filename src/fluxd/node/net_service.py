@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from fluxd.node.block_sync import BlockSync
 from fluxd.p2p.connman import ConnectionManager
@@ -41,7 +40,6 @@ class NetworkService:
 
     def __init__(self, node) -> None:
         self.node = node
-        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainwriter")
         self.sync: BlockSync | None = None
         self.connman: ConnectionManager | None = None
         self._stall_task: asyncio.Task | None = None
@@ -50,7 +48,7 @@ class NetworkService:
         node, args = self.node, self.node.args
         connect = connect_targets(args)
         port = args.get_int("-port", node.params.default_port)
-        self.sync = BlockSync(node, self.writer)
+        self.sync = BlockSync(node, node.chainstate.writer.executor)  # block/header/tx jobs run as chain-writer commands
         self.sync.loop = asyncio.get_running_loop()
         comments = args.get_all("-uacomment")
         self.connman = ConnectionManager(
@@ -86,4 +84,3 @@ class NetworkService:
             self._stall_task.cancel()
         if self.connman is not None:
             await self.connman.stop()
-        self.writer.shutdown(wait=True)

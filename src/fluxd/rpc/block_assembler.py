@@ -143,27 +143,30 @@ def create_new_block(
     collateral: OutPoint | None = None,
     enforce_time: int = 0,
 ) -> BlockTemplate:
-    """CreateNewBlock under the chainstate lock; raises ValidationError when the result fails TestBlockValidity."""
+    """CreateNewBlock as one chain-writer command; raises ValidationError when the result fails TestBlockValidity."""
+    return chainstate.run_command(_create_new_block, chainstate, mempool, script, now, settings, collateral, enforce_time)
+
+
+def _create_new_block(chainstate, mempool, script, now, settings, collateral, enforce_time) -> BlockTemplate:
     params = chainstate.params
-    with chainstate.lock:
-        prev = chainstate.tip
-        height = prev.height + 1
-        selection = select_for_block(params, chainstate, mempool, prev, settings.limits)
-        for txid in selection.dropped_fluxnode_txs:
-            mempool.remove(txid, recursive=False)
-        coinbase = coinbase_transaction(params, height, script, selection.total_fees)
-        transactions = (coinbase, *selection.transactions)
-        header = _header(params, prev, transactions, now, settings, collateral, enforce_time)
-        block = Block(header, transactions)
-        if selection.transactions:  # a coinbase-only block is valid by construction: skip the second connect
-            try:
-                check_block_validity(chainstate, block, check_pow=False, check_merkle_root=False, check_pon_signature=False)
-            except ValidationError as failure:
-                if failure.invalid_txid is not None and failure.invalid_txid in mempool:
-                    log.info("Removing transaction from mempool that is causing block to fail validity check. %s",
-                             failure.invalid_txid[::-1].hex())
-                    mempool.remove(failure.invalid_txid, recursive=False)
-                raise
+    prev = chainstate.tip
+    height = prev.height + 1
+    selection = select_for_block(params, chainstate, mempool, prev, settings.limits)
+    for txid in selection.dropped_fluxnode_txs:
+        mempool.remove(txid, recursive=False)
+    coinbase = coinbase_transaction(params, height, script, selection.total_fees)
+    transactions = (coinbase, *selection.transactions)
+    header = _header(params, prev, transactions, now, settings, collateral, enforce_time)
+    block = Block(header, transactions)
+    if selection.transactions:  # a coinbase-only block is valid by construction: skip the second connect
+        try:
+            check_block_validity(chainstate, block, check_pow=False, check_merkle_root=False, check_pon_signature=False)
+        except ValidationError as failure:
+            if failure.invalid_txid is not None and failure.invalid_txid in mempool:
+                log.info("Removing transaction from mempool that is causing block to fail validity check. %s",
+                         failure.invalid_txid[::-1].hex())
+                mempool.remove(failure.invalid_txid, recursive=False)
+            raise
     fees = [-selection.total_fees, *selection.fees]
     sigops = [legacy_sigop_count(coinbase), *selection.sigops]
     return BlockTemplate(block, fees, sigops, prev, selection.size, len(selection.transactions))

@@ -137,9 +137,8 @@ def getutxos(node, part: str, body: bytes) -> tuple[str, bytes | str]:
     """(content type, payload) for /rest/getutxos<part>; raises UtxoRequestError as RESTERR."""
     check_mempool, kind, outpoints = parse_request(part, body)
     chainstate = node.chainstate
-    with chainstate.lock:
-        tip = chainstate.tip
-        found = _coins(chainstate, getattr(node, "mempool", None), outpoints, check_mempool)
+    pool = getattr(node, "mempool", None)
+    tip, found = chainstate.run_command(lambda: (chainstate.tip, _coins(chainstate, pool, outpoints, check_mempool)))
     coins = [coin for coin in found if coin is not None]
     hits = [coin is not None for coin in found]
     if kind == "json":

@@ -186,17 +186,20 @@ def _proposal(node, request: dict):
     if type(data) is not str:
         raise RPCError(RPC_TYPE_ERROR, "Missing data String key for proposal")
     block = decode_block(data)
-    chainstate = node.chainstate
-    with chainstate.lock:
-        known = chainstate.index.get(block.hash_rev)
-        if known is not None:
-            return duplicate_status(known) or "duplicate-inconclusive"
-        if block.header.prev_block_rev != chainstate.tip.hash_rev:
-            return "inconclusive-not-best-prevblk"
-        try:
-            check_block_validity(chainstate, block, check_pow=False, check_merkle_root=True, check_pon_signature=True)
-        except ValidationError as failure:
-            return failure.reason or "rejected"
+    return node.chainstate.run_command(_check_proposal, node.chainstate, block)
+
+
+def _check_proposal(chainstate, block):
+    """A chain-writer command: TestBlockValidity on the tip, which does not move meanwhile."""
+    known = chainstate.view().lookup(block.hash_rev)
+    if known is not None:
+        return duplicate_status(known) or "duplicate-inconclusive"
+    if block.header.prev_block_rev != chainstate.tip.hash_rev:
+        return "inconclusive-not-best-prevblk"
+    try:
+        check_block_validity(chainstate, block, check_pow=False, check_merkle_root=True, check_pon_signature=True)
+    except ValidationError as failure:
+        return failure.reason or "rejected"
     return None
 
 

@@ -428,9 +428,7 @@ Note this call may take some time.
 def rpc_gettxoutsetinfo(node, params):
     check_count(params, 0, 0, GETTXOUTSETINFO_HELP)
     chainstate = node.chainstate
-    with chainstate.lock:
-        tip = chainstate.tip
-        snapshot = chainstate.store.snapshot()
+    tip, snapshot = chainstate.run_command(lambda: (chainstate.tip, chainstate.store.snapshot()))  # flushed first
     stats = utxo_stats(snapshot, tip.hash_rev, tip.height)
     return {
         "height": stats.height,

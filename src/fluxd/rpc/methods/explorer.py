@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fluxd.chainstate.timestamp_index import TimestampIndex
 from fluxd.rpc.errors import RPC_MISC_ERROR, RPCError
 from fluxd.rpc.params import get_bool, get_int
 from fluxd.rpc.registry import RPCTable
@@ -68,7 +69,7 @@ def _options(params: list) -> tuple[bool, bool]:
 
 
 def rpc_getblockhashes(node, params):
-    index = node.chainstate.timestamp_index
+    index = node.chainstate.module(TimestampIndex.name)
     if len(params) < 2:
         raise RPCError(RPC_MISC_ERROR, _help_text(index is not None))
     if index is None:
@@ -79,11 +80,11 @@ def rpc_getblockhashes(node, params):
     high, low = get_int(params[0]) & 0xFFFFFFFF, get_int(params[1]) & 0xFFFFFFFF
     active_only, logical_times = _options(params)
     chainstate = node.chainstate
+    view = chainstate.view()
     keep = None
     if active_only:
-        keep = lambda hash_rev: (entry := chainstate.index.get(hash_rev)) is not None and chainstate.contains(entry)  # noqa: E731
-    with chainstate.lock:
-        found = index.hashes_between(high, low, keep)
+        keep = lambda hash_rev: (entry := view.lookup(hash_rev)) is not None and view.contains(entry)  # noqa: E731
+    found = TimestampIndex.hashes_between(chainstate.state_reader(), high, low, keep)
     if logical_times:
         return [{"blockhash": rev_to_hum(hash_rev), "logicalts": logical - (1 << 32) if logical >= 1 << 31 else logical} for hash_rev, logical in found]
     return [rev_to_hum(hash_rev) for hash_rev, _ in found]

@@ -84,16 +84,21 @@ def rpc_generate(node, params):
     hashes = []
     chainstate = node.chainstate
     for _ in range(max(0, count)):
-        with chainstate.lock:
-            block = _generated_block(node, script, settings)
-            try:
-                entry = chainstate.process_block(block)
-            except ValidationError:
-                raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted") from None
-            if not chainstate.contains(entry):
-                raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted")
-        hashes.append(block.hash_hum)
+        hashes.append(chainstate.run_command(_generate_one, node, script, settings))
     return hashes
+
+
+def _generate_one(node, script: bytes, settings: AssemblerSettings) -> str:
+    """A chain-writer command: assemble, solve and connect one block on the tip."""
+    chainstate = node.chainstate
+    block = _generated_block(node, script, settings)
+    try:
+        entry = chainstate.process_block(block)
+    except ValidationError:
+        raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted") from None
+    if not chainstate.contains(entry):
+        raise RPCError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted")
+    return block.hash_hum
 
 
 def _generated_block(node, script: bytes, settings: AssemblerSettings) -> Block:
@@ -163,20 +168,23 @@ def duplicate_status(known) -> str | None:
 def rpc_submitblock(node, params):
     check_count(params, 1, 2, SUBMITBLOCK_HELP)
     block = decode_block(get_str(params[0]))
-    chainstate = node.chainstate
-    with chainstate.lock:
-        known = chainstate.index.get(block.hash_rev)
-        duplicate = duplicate_status(known)
-        if duplicate is not None:
-            return duplicate
-        earlier_reason = chainstate.invalid_reasons.get(block.hash_rev)
-        try:
-            entry = chainstate.process_block(block)
-        except ValidationError as failure:
-            return "duplicate" if known is not None else (failure.reason or "rejected")
-        reason = chainstate.invalid_reasons.get(block.hash_rev)
-        checked_invalid = reason is not None and (earlier_reason is None or entry.status & BLOCK_FAILED_MASK)
-        checked = entry.is_valid(BLOCK_VALID_SCRIPTS) or checked_invalid  # C++ BlockChecked fired for it
+    return node.chainstate.run_command(_submit_block, node.chainstate, block)
+
+
+def _submit_block(chainstate, block: Block):
+    """A chain-writer command: ProcessNewBlock and what C++'s submitblock_StateCatcher saw of it."""
+    known = chainstate.view().lookup(block.hash_rev)
+    duplicate = duplicate_status(known)
+    if duplicate is not None:
+        return duplicate
+    earlier_reason = chainstate.invalid_reasons.get(block.hash_rev)
+    try:
+        entry = chainstate.process_block(block)
+    except ValidationError as failure:
+        return "duplicate" if known is not None else (failure.reason or "rejected")
+    reason = chainstate.invalid_reasons.get(block.hash_rev)
+    checked_invalid = reason is not None and (earlier_reason is None or entry.status & BLOCK_FAILED_MASK)
+    checked = entry.is_valid(BLOCK_VALID_SCRIPTS) or checked_invalid  # C++ BlockChecked fired for it
     if known is not None:
         return "duplicate" if checked else "duplicate-inconclusive"
     if not checked:
