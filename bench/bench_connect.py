@@ -6,11 +6,14 @@ and to the bare ECDSA verifications alone.  The chain is built once (Equihash
 48,5, signed with ``wallet/signing.py``) and cached under the temp directory,
 so a run measures connecting only.
 
-    .venv/bin/python bench/bench_connect.py [--blocks 5000] [--spends 24] [--dbcache 450] [--par 0] [--profile]
+    .venv/bin/python bench/bench_connect.py [--blocks 5000] [--spends 24] [--dbcache 450] [--par 0] [--profile] [--modules]
 
 ``--par`` is fluxd's -par: 0 (default) one script-check thread per core, the
 chain writer being one of them and the others worker processes, which check a
 block's scripts while the writer goes on with the next block; 1 checks inline.
+``--modules`` connects the chain twice, without and with two toy state modules
+registered (a consensus module and an index module from ``tests/toy_modules.py``),
+and prints the connect/script ratio of both runs and the modules' overhead.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/toy_modules.py
 
 from fluxd.chainstate.block_builder import build_block  # noqa: E402
 from fluxd.chainstate.block_index import BlockIndexEntry  # noqa: E402
@@ -123,13 +127,18 @@ class ChainBuilder:
         return raw_blocks
 
 
-def _fresh_chainstate(directory: Path, memory: bool = False, cache_bytes: int = 0, par: int = 1) -> Chainstate:
+def _fresh_chainstate(directory: Path, memory: bool = False, cache_bytes: int = 0, par: int = 1, modules: bool = False) -> Chainstate:
     from fluxd.storage.memory import MemoryStore
 
     store = MemoryStore(COLUMNS) if memory else RocksStore(directory / "chainstate", COLUMNS)
     files = BlockFiles(directory / "blocks", PARAMS.message_start)
     verifier = ScriptVerifier.for_par(par)
     chainstate = Chainstate(PARAMS, store, files, Clock(), verifier, cache_bytes=cache_bytes)
+    if modules:
+        from tests.toy_modules import BlockCounter, SpentValueIndex
+
+        chainstate.register_module(BlockCounter())
+        chainstate.register_module(SpentValueIndex())
     chainstate.load()
     return chainstate
 
@@ -187,9 +196,9 @@ def bare_ecdsa(batches: list[TxScriptBatch]) -> float:
     return time.perf_counter() - started
 
 
-def connect(raw_blocks: list[bytes], profile: bool, cache_bytes: int, par: int) -> tuple[float, Chainstate]:
+def connect(raw_blocks: list[bytes], profile: bool, cache_bytes: int, par: int, modules: bool = False) -> tuple[float, Chainstate]:
     directory = Path(tempfile.mkdtemp(prefix="fluxd-bench-connect-"))
-    chainstate = _fresh_chainstate(directory, cache_bytes=cache_bytes, par=par)
+    chainstate = _fresh_chainstate(directory, cache_bytes=cache_bytes, par=par, modules=modules)
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler:
@@ -214,9 +223,17 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--dbcache", type=int, default=450, help="MiB as fluxd -dbcache; 0 flushes every block")
     parser.add_argument("--par", type=int, default=0, help="script-check threads as fluxd -par (0: one per core; 1: inline)")
+    parser.add_argument("--modules", action="store_true", help="also connect with a toy consensus and a toy index module")
     args = parser.parse_args()
     raw_blocks = load_or_build(args.blocks, args.spends)
     cache_bytes = coins_cache_bytes(args.dbcache) if args.dbcache else 0
+    with_modules = None
+    if args.modules:
+        modules_elapsed, modules_chainstate = connect(raw_blocks, args.profile, cache_bytes, args.par, modules=True)
+        pending_ok = modules_chainstate.verifier.pipelined
+        modules_chainstate.store.close()
+        modules_chainstate.verifier.close()
+        with_modules = (modules_elapsed, pending_ok)
     elapsed, chainstate = connect(raw_blocks, args.profile, cache_bytes, args.par)
     blocks = [Block.from_bytes(raw) for raw in raw_blocks]
     batches = script_batches(blocks)
@@ -235,6 +252,11 @@ def main() -> None:
           f"({len(blocks) / elapsed:.0f} blocks/s, {inputs / elapsed:.0f} inputs/s)")
     print(f"bare script checks of the same inputs: {script_time:.2f}s -> connect/script = {elapsed / script_time:.2f}x")
     print(f"bare ECDSA verifications alone:        {ecdsa_time:.2f}s -> connect/ecdsa  = {elapsed / ecdsa_time:.2f}x")
+    if with_modules is not None:
+        modules_elapsed, pipelined = with_modules
+        print(f"with a toy consensus + a toy index module ({'pipelined' if pipelined else 'inline'}): {modules_elapsed:.2f}s "
+              f"-> connect/script = {modules_elapsed / script_time:.2f}x (without: {elapsed / script_time:.2f}x), "
+              f"modules overhead {100 * (modules_elapsed / elapsed - 1):+.1f}%")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ At start it loads the chainstate (which connects stored blocks beyond the
 flushed tip), checks the top blocks with VerifyDB level 3 (exit 3 on failure),
 prints ``LOADED <height>``, then processes every block of the file (known ones
 are skipped; pipelined, with a script-check worker process) printing ``H <height>`` after each, flushes and prints
-``DONE <tip> <utxo hash> <txouts> <digest of the undo and txindex columns>``.  ``build_chain`` makes the blocks file:
+``DONE <tip> <utxo hash> <txouts> <digest of the undo, txindex and state-module columns>``.  Two toy state modules
+(a consensus and an index module, ``tests/toy_modules.py``) are registered, so their state is checked too.  ``build_chain`` makes the blocks file:
 PoW regtest blocks whose coinbases mature and are spent by P2PKH transactions.
 """
 
@@ -34,6 +35,7 @@ from fluxd.params.upgrades import Upgrade
 from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.rocks import RocksStore
 from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
+from tests.toy_modules import BlockCounter, SpentValueIndex
 
 PARAMS = networks.regtest_params({Upgrade.PON: 10_000})
 KEY = PrivateKey(bytes([3]) * 32)
@@ -91,8 +93,14 @@ def open_chainstate(datadir: Path, cache_bytes: int) -> Chainstate:
     files = BlockFiles(datadir / "blocks", PARAMS.message_start)
     verifier = ScriptVerifier.with_processes(1)  # pipelined: a kill may come while blocks are pending
     chainstate = Chainstate(PARAMS, store, files, lambda: START + 10**8, verifier, cache_bytes=cache_bytes)
+    register_toy_modules(chainstate)
     chainstate.load()
     return chainstate
+
+
+def register_toy_modules(chainstate: Chainstate) -> None:
+    chainstate.register_module(BlockCounter())
+    chainstate.register_module(SpentValueIndex())
 
 
 def final_state(chainstate: Chainstate) -> tuple[str, str, str, str]:
@@ -100,7 +108,7 @@ def final_state(chainstate: Chainstate) -> tuple[str, str, str, str]:
     snapshot = chainstate.store.snapshot()
     stats = utxo_stats(snapshot, chainstate.tip.hash_rev, chainstate.height)
     digest = hashlib.sha256()
-    for column in ("undo", "txindex"):
+    for column in ("undo", "txindex", "ext", "ext_undo"):
         for key, value in snapshot.iterate(column):
             digest.update(key + value)
     return chainstate.tip.hash_hum, stats.hash_serialized_rev.hex(), str(stats.txouts), digest.hexdigest()

@@ -33,6 +33,7 @@ CACHE_BYTES = 150_000
 
 def uninterrupted(blocks, directory: Path) -> tuple[str, str, str, str]:
     chainstate = Chainstate(driver.PARAMS, MemoryStore(COLUMNS), BlockFiles(directory, driver.PARAMS.message_start), lambda: driver.START + 10**8)
+    driver.register_toy_modules(chainstate)  # the toy modules' state must equal the killed runs' too
     chainstate.load()
     for block in blocks:
         chainstate.process_block(block)

@@ -124,6 +124,8 @@ class Chainstate:
         self._leaves_frozen: frozenset = frozenset()
         self.most_work_header: BlockIndexEntry | None = None  # C++ pindexBestHeader (failed blocks included)
         self._view: ChainView | None = None
+        self._publish_held = 0  # > 0 while a change that readers must not see half-done is under way
+        self._held_events: list[tuple[str, BlockIndexEntry, Block]] = []  # listener calls waiting for that publication
         self._sequence = 0
         self.invalid_reasons: dict[bytes, str] = {}  # block hash -> C++ reject reason (this run)
         self.best_header: BlockIndexEntry | None = None
@@ -178,6 +180,8 @@ class Chainstate:
         return self._view
 
     def _publish(self) -> None:
+        if self._publish_held:
+            return  # published when the change under way ends
         self._view = ChainView(
             chain=self._chain.snapshot(),
             best_header=self.best_header,
@@ -344,6 +348,11 @@ class Chainstate:
         with self.lock:
             return self.cache.coins.peek(outpoint)
 
+    def get_coin_at_tip(self, outpoint: OutPoint) -> tuple[Coin | None, ChainView]:
+        """The unspent coin and the view of the tip it was read at (one moment: gettxout's coin and bestblock agree)."""
+        with self.lock:
+            return self.cache.coins.peek(outpoint), self._view
+
     def read_undo(self, hash_rev: bytes) -> bytes | None:
         with self.lock:
             return self.cache.read_undo(hash_rev)
@@ -426,7 +435,7 @@ class Chainstate:
     def _writer_height(self) -> int:
         """The tip height as the chain writer sees it: a pending block counts (C++ would have connected it)."""
         pending = self._pending
-        return pending[-1].entry.height if pending else self.height
+        return pending[-1].entry.height if pending else self._chain.height
 
     def _checkpoint_known(self, hash_rev: bytes) -> bool:
         return hash_rev in self.index
@@ -475,7 +484,7 @@ class Chainstate:
         self._candidates = {entry for entry in self.index.values() if entry.have_data() and not entry.status & BLOCK_FAILED_MASK}
 
     def _best_candidate(self) -> BlockIndexEntry:
-        best = self.tip
+        best = self._chain.tip
         for entry in [entry for entry in self._candidates if entry.chainwork < best.chainwork or entry.status & BLOCK_FAILED_MASK]:
             self._candidates.discard(entry)
         for entry in self._candidates:
@@ -493,18 +502,31 @@ class Chainstate:
             entry_key, best_key = pon_tiebreak_key(self.params, entry.header), pon_tiebreak_key(self.params, best.header)
             if entry_key != best_key:
                 return entry_key < best_key
-        return not self.contains(best) and entry.sequence_id < best.sequence_id
+        return not self._chain.contains(best) and entry.sequence_id < best.sequence_id
 
     def _path_connectable(self, entry: BlockIndexEntry) -> bool:
         walker: BlockIndexEntry | None = entry
-        while walker is not None and not self.contains(walker):
+        while walker is not None and not self._chain.contains(walker):
             if not walker.have_data() or walker.status & BLOCK_FAILED_MASK:
                 return False
             walker = walker.prev
         return walker is not None
 
     def activate_best_chain(self, keep_pending: bool = False) -> None:
-        """Connect towards the best candidate; ``keep_pending`` may leave the last block's scripts running."""
+        """Connect towards the best candidate; ``keep_pending`` may leave the last block's scripts running.
+
+        Readers see the chain before and after, never in between (a reorganisation is published once, at its end).
+        """
+        self._publish_held += 1
+        try:
+            self._activate_best_chain(keep_pending)
+        finally:
+            self._publish_held -= 1
+            self._publish()
+            if not self._publish_held:
+                self._dispatch_held_events()
+
+    def _activate_best_chain(self, keep_pending: bool) -> None:
         while True:
             best = self._best_candidate()
             if self._pending:
@@ -516,12 +538,12 @@ class Chainstate:
                 else:
                     self._settle_oldest()
                 continue
-            if best is self.tip:
+            if best is self._chain.tip:
                 return
             fork = best
-            while not self.contains(fork):
+            while not self._chain.contains(fork):
                 fork = fork.prev
-            while self.tip is not fork:
+            while self._chain.tip is not fork:
                 self._disconnect_tip()
             self._connect_path(fork, best, keep_pending)
 
@@ -626,7 +648,7 @@ class Chainstate:
         return self.index[checkpoint_hash].ancestor(entry.height) is not entry
 
     def _disconnect_tip(self) -> None:
-        entry = self.tip
+        entry = self._chain.tip
         if entry.height == 0:
             raise ValidationError("cannot disconnect the genesis block", 0)
         block = self.read_block(entry)
@@ -650,6 +672,17 @@ class Chainstate:
         self._notify("disconnect", entry, block)
 
     def _notify(self, event: str, entry: BlockIndexEntry, block: Block) -> None:
+        """Tell the listeners; during a change readers must not see half-done, once it is published."""
+        self._held_events.append((event, entry, block))
+        if not self._publish_held:
+            self._dispatch_held_events()
+
+    def _dispatch_held_events(self) -> None:
+        events, self._held_events = self._held_events, []
+        for event, entry, block in events:
+            self._call_listeners(event, entry, block)
+
+    def _call_listeners(self, event: str, entry: BlockIndexEntry, block: Block) -> None:
         for listener in self.listeners:
             try:
                 listener(event, entry, block)
@@ -687,7 +720,7 @@ class Chainstate:
         """InvalidateBlock: the block is failed, every block built on it is a failed child."""
         with self.lock:
             self.settle()
-            while self.contains(entry) and self.tip is not entry.prev:
+            while self._chain.contains(entry) and self._chain.tip is not entry.prev:
                 self._disconnect_tip()
             self._mark_failed(entry)
             for candidate in list(self.index.values()):
@@ -715,7 +748,7 @@ class Chainstate:
             self._publish()
 
     def _recompute_best_header(self) -> None:
-        self.best_header = self.tip
+        self.best_header = self._chain.tip
         for entry in self.index.values():
             self._note_header(entry)
 

@@ -171,7 +171,7 @@ class BlockSync:
         if chainstate.is_initial_block_download():
             return
         if not message.locator:
-            entry = chainstate.index.get(message.hash_stop)
+            entry = chainstate.view().lookup(message.hash_stop)
             if entry is None:
                 return
         else:
@@ -215,7 +215,7 @@ class BlockSync:
 
     def _block_announced(self, peer: Peer, block_hash: bytes) -> None:
         _remember(peer.known_blocks, block_hash)
-        entry = self.chainstate.index.get(block_hash)
+        entry = self.chainstate.view().lookup(block_hash)
         if entry is not None:
             self._update_best_known(peer, entry)
         if (entry is None or not entry.have_data()) and block_hash not in self.in_flight:
@@ -242,7 +242,7 @@ class BlockSync:
 
     def _send_block(self, peer: Peer, block_hash: bytes) -> None:
         chainstate = self.chainstate
-        entry = chainstate.index.get(block_hash)
+        entry = chainstate.view().lookup(block_hash)
         if entry is None or not entry.have_data():
             return
         if not chainstate.contains(entry) and not entry.is_valid(BLOCK_VALID_SCRIPTS):
@@ -260,7 +260,7 @@ class BlockSync:
         if holder is not None:
             holder[0].in_flight.pop(block_hash, None)
         self.processing.add(block_hash)
-        peer.synced_blocks = max(peer.synced_blocks, getattr(self.chainstate.index.get(block_hash), "height", -1))
+        peer.synced_blocks = max(peer.synced_blocks, getattr(self.chainstate.view().lookup(block_hash), "height", -1))
         self._queued_blocks.append(block_hash)
         self._on_writer(self._process_block, lambda result: self._block_processed(peer, block_hash, *result), block)
 

@@ -29,7 +29,7 @@ def check_block_validity(
         raise ValidationError("inconclusive-not-best-prevblk", 0)
     params, now, tip_height = chainstate.params, chainstate.now(), chainstate.height
     height = prev.height + 1
-    checkpoint_known = (lambda hash_rev: hash_rev in chainstate.index) if chainstate.checkpoints_enabled else None
+    checkpoint_known = (lambda hash_rev: chainstate.view().lookup(hash_rev) is not None) if chainstate.checkpoints_enabled else None
     contextual_check_block_header(params, block.header, prev, tip_height, checkpoint_known)
     if check_merkle_root:
         check_block(params, block, now, tip_height, check_pow)

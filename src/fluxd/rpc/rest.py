@@ -49,22 +49,23 @@ def rest_tx(node, part: str) -> web.Response:
     tx, entry = found
     if not kind:
         raise RestError(404, AVAILABLE)
-    chainstate = node.chainstate
+    view = node.chainstate.view()
     block = {"blockhash": entry.hash_hum, "height": None}
-    if chainstate.contains(entry):
-        block.update(height=entry.height, confirmations=chainstate.height - entry.height + 1, time=entry.time)
+    if view.contains(entry):
+        block.update(height=entry.height, confirmations=view.height - entry.height + 1, time=entry.time)
     return _reply(kind, tx.to_bytes(), lambda: tx_to_json(tx, node.params.base58, block))
 
 
 def rest_block(node, part: str, details: bool) -> web.Response:
     text, kind = _split_format(part)
-    entry = node.chainstate.index.get(_parse_hash(text))
+    view = node.chainstate.view()
+    entry = view.lookup(_parse_hash(text))
     if entry is None or not entry.have_data():
         raise RestError(404, f"{text} not found")
     if not kind:
         raise RestError(404, AVAILABLE)
     block = node.chainstate.read_block(entry)
-    return _reply(kind, block.to_bytes(), lambda: block_json(node, entry, block, details))
+    return _reply(kind, block.to_bytes(), lambda: block_json(node, entry, block, details, view))
 
 
 def rest_headers(node, part: str) -> web.Response:
@@ -75,16 +76,16 @@ def rest_headers(node, part: str) -> web.Response:
     count = int(path[0]) if path[0].lstrip("-").isdigit() else 0
     if not 1 <= count <= 2000:
         raise RestError(400, f"Header count out of range: {path[0]}")
-    chainstate = node.chainstate
-    entry = chainstate.index.get(_parse_hash(path[1]))
+    view = node.chainstate.view()
+    entry = view.lookup(_parse_hash(path[1]))
     headers = []
-    while entry is not None and chainstate.contains(entry) and len(headers) < count:
+    while entry is not None and view.contains(entry) and len(headers) < count:
         headers.append(entry)
-        entry = chainstate.entry_at(entry.height + 1)
+        entry = view.at(entry.height + 1)
     if not kind or kind not in FORMATS:
         raise RestError(404, "output format not found (available: .bin, .hex)")
     raw = b"".join(item.header.to_bytes() for item in headers)
-    return _reply(kind, raw, lambda: [header_json(node, item) for item in headers])
+    return _reply(kind, raw, lambda: [header_json(node, item, view) for item in headers])
 
 
 def rest_chaininfo(node, part: str) -> web.Response:

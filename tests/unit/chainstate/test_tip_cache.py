@@ -172,7 +172,7 @@ def test_dbcache_split_as_cplusplus():
 
 
 class Crash(BaseException):
-    """Stands for the process dying (a listener exception would be caught and logged)."""
+    """Stands for the process dying in the middle of a step."""
 
 
 def test_crash_in_the_middle_of_a_reorg_with_flushes_between_steps(tmp_path):
@@ -188,13 +188,20 @@ def test_crash_in_the_middle_of_a_reorg_with_flushes_between_steps(tmp_path):
         return side[-1]
 
     events = []
+    real_disconnect, real_settle = chainstate._disconnect_tip, chainstate._settle_oldest
 
-    def die_on_second_connect(event, entry, block):
-        events.append(event)
+    def disconnect():  # listeners hear of a reorganisation only once it is published: hook the steps themselves
+        real_disconnect()
+        events.append("disconnect")
+
+    def die_on_second_connect():
+        settled = real_settle()
+        events.append("connect")
         if events.count("connect") == 2:
             raise Crash()
+        return settled
 
-    chainstate.listeners.append(die_on_second_connect)
+    chainstate._disconnect_tip, chainstate._settle_oldest = disconnect, die_on_second_connect
     for _ in range(3):
         chainstate.process_block(next_side_block())  # not more work yet: stored, not connected
     assert chainstate.tip.hash_rev == blocks[-1].hash_rev

@@ -26,8 +26,11 @@ class FakeChain:
     def contains(self, entry) -> bool:
         return True
 
-    def entry_at(self, height: int):
+    def at(self, height: int):
         return self.next if self.next.hash_hum else None
+
+    def view(self) -> "FakeChain":
+        return self  # a chain view: height, contains(), at()
 
 
 @pytest.mark.parametrize("path,height", CASES)

@@ -105,13 +105,14 @@ def difficulty_from_bits(params, bits: int) -> float:
     return difficulty
 
 
-def network_difficulty(node) -> float:
+def network_difficulty(node, tip=None) -> float:
     """GetNetworkDifficulty: the difficulty of the bits the next block must carry."""
-    return difficulty_from_bits(node.params, next_work_required(node.params, node.chainstate.tip, None))
+    tip = tip or node.chainstate.view().tip
+    return difficulty_from_bits(node.params, next_work_required(node.params, tip, None))
 
 
-def _confirmations(chainstate, entry) -> int:
-    return chainstate.height - entry.height + 1 if chainstate.contains(entry) else -1
+def _confirmations(view, entry) -> int:
+    return view.height - entry.height + 1 if view.contains(entry) else -1
 
 
 def _type_fields(header) -> dict:
@@ -120,20 +121,21 @@ def _type_fields(header) -> dict:
     return {"type": "POW", "nonce": rev_to_hum(header.nonce_rev), "solution": header.solution.hex()}
 
 
-def _links(chainstate, entry, result: dict) -> dict:
+def _links(view, entry, result: dict) -> dict:
     if entry.prev is not None:
         result["previousblockhash"] = entry.prev.hash_hum
-    following = chainstate.entry_at(entry.height + 1)
-    if following is not None and chainstate.contains(entry):
+    following = view.at(entry.height + 1)
+    if following is not None and view.contains(entry):
         result["nextblockhash"] = following.hash_hum
     return result
 
 
-def header_json(node, entry) -> dict:
-    chainstate, header = node.chainstate, entry.header
+def header_json(node, entry, view=None) -> dict:
+    """getblockheader's object; ``view``: the chain view the request answers from (default: the latest)."""
+    view, header = view or node.chainstate.view(), entry.header
     result = {
         "hash": entry.hash_hum,
-        "confirmations": _confirmations(chainstate, entry),
+        "confirmations": _confirmations(view, entry),
         "height": entry.height,
         "version": header.version,
         "merkleroot": rev_to_hum(header.merkle_root_rev),
@@ -144,15 +146,15 @@ def header_json(node, entry) -> dict:
         "difficulty": difficulty_from_bits(node.params, header.bits),
         "chainwork": f"{entry.chainwork:064x}",
     }
-    return _links(chainstate, entry, result)
+    return _links(view, entry, result)
 
 
-def block_json(node, entry, block, tx_details: bool) -> dict:
-    chainstate, header = node.chainstate, block.header
+def block_json(node, entry, block, tx_details: bool, view=None) -> dict:
+    view, header = view or node.chainstate.view(), block.header
     txs = [tx_to_json(tx, node.params.base58) if tx_details else tx.txid_hum for tx in block.transactions]
     result = {
         "hash": block.hash_hum,
-        "confirmations": _confirmations(chainstate, entry),
+        "confirmations": _confirmations(view, entry),
         "size": len(block.to_bytes()),
         "height": entry.height,
         "version": header.version,
@@ -165,11 +167,11 @@ def block_json(node, entry, block, tx_details: bool) -> dict:
         "difficulty": difficulty_from_bits(node.params, header.bits),
         "chainwork": f"{entry.chainwork:064x}",
     }
-    return _links(chainstate, entry, result)
+    return _links(view, entry, result)
 
 
-def _entry_by_hash(node, value):
-    entry = node.chainstate.index.get(uint256_from_text(get_str(value)))  # C++ uint256S(params[0].get_str()), no hex check
+def _entry_by_hash(node, value, view=None):
+    entry = (view or node.chainstate.view()).lookup(uint256_from_text(get_str(value)))  # C++ uint256S(params[0].get_str()), no hex check
     if entry is None:
         raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "Block not found")
     return entry
@@ -177,17 +179,17 @@ def _entry_by_hash(node, value):
 
 def rpc_getblockcount(node, params):
     check_count(params, 0, 0, GETBLOCKCOUNT_HELP)
-    return node.chainstate.height
+    return node.chainstate.view().height
 
 
 def rpc_getbestblockhash(node, params):
     check_count(params, 0, 0, GETBESTBLOCKHASH_HELP)
-    return node.chainstate.tip.hash_hum
+    return node.chainstate.view().tip.hash_hum
 
 
 def rpc_getblockhash(node, params):
     check_count(params, 1, 1, GETBLOCKHASH_HELP)
-    entry = node.chainstate.entry_at(get_int(params[0]))
+    entry = node.chainstate.view().at(get_int(params[0]))
     if entry is None:
         raise RPCError(RPC_INVALID_PARAMETER, "Block height out of range")
     return entry.hash_hum
@@ -196,24 +198,26 @@ def rpc_getblockhash(node, params):
 def rpc_getblockheader(node, params):
     check_count(params, 1, 2, GETBLOCKHEADER_HELP)
     verbose = get_bool(params[1]) if len(params) > 1 else True
-    entry = _entry_by_hash(node, params[0])
-    return header_json(node, entry) if verbose else entry.header.to_bytes().hex()
+    view = node.chainstate.view()
+    entry = _entry_by_hash(node, params[0], view)
+    return header_json(node, entry, view) if verbose else entry.header.to_bytes().hex()
 
 
 def rpc_getblock(node, params):
     check_count(params, 1, 2, GETBLOCK_HELP)
     text = get_str(params[0])
+    view = node.chainstate.view()
     if len(text) < 64:
         if not re.fullmatch(r"[0-9]+", text):
             raise RPCError(RPC_INVALID_PARAMETER, "Invalid block height parameter")
         height = int(text)
         if height > 2**31 - 1:
             raise RPCError(RPC_INVALID_PARAMETER, "Invalid block height parameter")
-        entry = node.chainstate.entry_at(height)
+        entry = view.at(height)
         if entry is None:
             raise RPCError(RPC_INVALID_PARAMETER, "Block height out of range")
     else:
-        entry = node.chainstate.index.get(bytes.fromhex(text[:64])[::-1]) if re.fullmatch(r"[0-9a-fA-F]{64}", text) else None
+        entry = view.lookup(bytes.fromhex(text[:64])[::-1]) if re.fullmatch(r"[0-9a-fA-F]{64}", text) else None
     verbosity = 1
     if len(params) > 1:
         is_number = isinstance(params[1], (int, RawNumber)) and not isinstance(params[1], bool)
@@ -225,12 +229,12 @@ def rpc_getblock(node, params):
     block = node.chainstate.read_block(entry)
     if verbosity == 0:
         return block.to_bytes().hex()
-    return block_json(node, entry, block, verbosity == 2)
+    return block_json(node, entry, block, verbosity == 2, view)
 
 
 def rpc_getdifficulty(node, params):
     check_count(params, 0, 0, GETDIFFICULTY_HELP)
-    return difficulty_from_bits(node.params, node.chainstate.tip.bits)
+    return difficulty_from_bits(node.params, node.chainstate.view().tip.bits)
 
 
 def _upgrades_json(node, height: int) -> dict:
@@ -252,14 +256,14 @@ def _upgrades_json(node, height: int) -> dict:
 def rpc_getblockchaininfo(node, params):
     check_count(params, 0, 0, GETBLOCKCHAININFO_HELP)
     chainstate = node.chainstate
-    tip = chainstate.tip
-    best_header = max(chainstate.index.values(), key=lambda entry: (entry.chainwork, -entry.sequence_id))
+    view = chainstate.view()
+    tip = view.tip
     return {
         "chain": node.params.network_id,
-        "blocks": chainstate.height,
-        "headers": best_header.height,
+        "blocks": view.height,
+        "headers": view.most_work_header.height,
         "bestblockhash": tip.hash_hum,
-        "difficulty": network_difficulty(node),
+        "difficulty": network_difficulty(node, tip),
         "verificationprogress": verification_progress(node.params.checkpoints, tip),
         "chainwork": f"{tip.chainwork:064x}",
         "pruned": False,
@@ -322,6 +326,7 @@ def rpc_gettxout(node, params):
         return None
     chainstate = node.chainstate
     outpoint = OutPoint(bytes.fromhex(text)[::-1], index)
+    view = chainstate.view()
     pool = getattr(node, "mempool", None) if include_mempool else None
     coin = None
     if pool is not None:
@@ -330,10 +335,10 @@ def rpc_gettxout(node, params):
                 return None
             coin = pool.output_coin(outpoint)
     if coin is None:
-        coin = chainstate.get_coin(outpoint)
+        coin, view = chainstate.get_coin_at_tip(outpoint)  # the coin and the view of the tip it was read at
     if coin is None:
         return None
-    tip = chainstate.tip
+    tip = view.tip
     confirmations = 0 if coin.height == MEMPOOL_HEIGHT else tip.height - coin.height + 1
     return {
         "bestblock": tip.hash_hum,
@@ -368,8 +373,8 @@ true|false       (boolean) Verified or not
 """
 
 
-def _tip_status(chainstate, entry) -> str:
-    if chainstate.contains(entry):
+def _tip_status(view, entry) -> str:
+    if view.contains(entry):
         return "active"
     if entry.status & 96:
         return "invalid"
@@ -384,24 +389,19 @@ def _tip_status(chainstate, entry) -> str:
 
 def rpc_getchaintips(node, params):
     check_count(params, 0, 1, GETCHAINTIPS_HELP)
-    chainstate = node.chainstate
+    view = node.chainstate.view()
     min_height = 0
     if params:
         requested = get_int(params[0])
-        min_height = requested if 0 <= requested <= chainstate.height else 0
-    recent = [entry for entry in list(chainstate.index.values()) if entry.height >= min_height]
-    referenced = {id(entry.prev) for entry in recent if entry.prev is not None and entry.prev.height >= min_height}
-    tips = {id(entry): entry for entry in recent if id(entry) not in referenced}
-    tips[id(chainstate.tip)] = chainstate.tip
-    ordered = sorted(tips.values(), key=lambda entry: (-entry.height, entry.hash_rev))
+        min_height = requested if 0 <= requested <= view.height else 0
     return [
         {
             "height": entry.height,
             "hash": entry.hash_hum,
-            "branchlen": entry.height - chainstate.fork_point(entry).height,
-            "status": _tip_status(chainstate, entry),
+            "branchlen": entry.height - view.fork_point(entry).height,
+            "status": _tip_status(view, entry),
         }
-        for entry in ordered
+        for entry in view.tips(min_height)
     ]
 
 

@@ -154,8 +154,9 @@ def _peer_json(peer, sync) -> dict:
     result["banscore"] = peer.misbehavior
     result["synced_headers"] = peer.synced_headers
     result["synced_blocks"] = peer.synced_blocks
-    index = sync.chainstate.index if sync is not None else {}
-    result["inflight"] = sorted(index[block_hash].height for block_hash in list(peer.in_flight) if block_hash in index)
+    view = sync.chainstate.view() if sync is not None else None
+    in_flight = [view.lookup(block_hash) for block_hash in list(peer.in_flight)] if view is not None else []
+    result["inflight"] = sorted(entry.height for entry in in_flight if entry is not None)
     result["whitelisted"] = peer.whitelisted
     return result
 

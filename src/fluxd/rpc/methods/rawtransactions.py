@@ -87,9 +87,10 @@ def rpc_getrawtransaction(node, params):
     tx, entry = found
     if not verbose:
         return tx.to_bytes().hex()
+    view = chainstate.view()
     block = {"blockhash": entry.hash_hum, "height": None}
-    if chainstate.contains(entry):
-        block.update(height=entry.height, confirmations=chainstate.height - entry.height + 1, time=entry.time)
+    if view.contains(entry):
+        block.update(height=entry.height, confirmations=view.height - entry.height + 1, time=entry.time)
     return {"hex": tx.to_bytes().hex(), **tx_to_json(tx, node.params.base58, block)}
 
 
