@@ -48,8 +48,7 @@ class SpentValueIndex:
 
     def connect_block(self, context, state) -> None:
         spenders = [tx for tx in context.block.transactions if not tx.is_coinbase() and not tx.is_fluxnode_tx()]
-        for tx, spent in zip(spenders, context.undo.spent_coins):
-            state.put(SPENT, tx.txid_rev, sum(coin.value for coin in spent))
+        state.put_many(SPENT, ((tx.txid_rev, sum(coin.value for coin in spent)) for tx, spent in zip(spenders, context.undo.spent_coins)))
         return None
 
     def disconnect_block(self, context, undo: bytes | None, state) -> None:

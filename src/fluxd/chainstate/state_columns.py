@@ -134,7 +134,17 @@ class StateWriter(StateReader):
         self.top = top
 
     def put(self, column: Column, key: Any, value: Any) -> None:
-        layer_writes(self.top, column)[column.db_key(key)] = column.value.encode(value)
+        writes = self.top.get(column)
+        if writes is None:
+            writes = self.top[column] = {}
+        writes[column.prefix + column.key.encode(key)] = column.value.encode(value)
+
+    def put_many(self, column: Column, items) -> None:
+        """``put`` for every (key, value) of ``items`` (one lookup of the column's writes)."""
+        writes = layer_writes(self.top, column)
+        prefix, encode_key, encode_value = column.prefix, column.key.encode, column.value.encode
+        for key, value in items:
+            writes[prefix + encode_key(key)] = encode_value(value)
 
     def delete(self, column: Column, key: Any) -> None:
         layer_writes(self.top, column)[column.db_key(key)] = None

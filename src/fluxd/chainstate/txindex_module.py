@@ -20,8 +20,8 @@ class TxIndex:
 
     def connect_block(self, context: BlockContext, state: StateWriter) -> None:
         block_hash_rev = context.entry.hash_rev
-        for position, tx in enumerate(context.block.transactions):
-            state.put(TXINDEX_COLUMN, tx.txid_rev, block_hash_rev + position.to_bytes(4, "little"))
+        records = ((tx.txid_rev, block_hash_rev + position.to_bytes(4, "little")) for position, tx in enumerate(context.block.transactions))
+        state.put_many(TXINDEX_COLUMN, records)
         return None
 
     def disconnect_block(self, context: BlockContext, undo: bytes | None, state: StateWriter) -> None:
