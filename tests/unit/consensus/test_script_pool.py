@@ -81,14 +81,14 @@ def test_a_dead_worker_means_inline_checks_with_the_same_verdict():
     verifier = ScriptVerifier.with_processes(1)
     try:
         assert verifier.first_failure(_batches(2)) is None
-        worker = verifier.workers._workers[0]
+        worker = verifier.workers.pool.workers[0]
         worker.process.kill()
         worker.process.wait()
         pending = verifier.submit(_batches(4, broken=2))
         failure = pending.failure()
         assert failure is not None and failure.input_index == 1 and failure.error is ScriptError.EVAL_FALSE
         assert verifier.first_failure(_batches(3)) is None  # a fresh worker takes over
-        assert verifier.workers._workers[0] is not worker
+        assert verifier.workers.pool.workers[0] is not worker
     finally:
         verifier.close()
 
@@ -157,7 +157,7 @@ def test_p2pkh_fast_path_matches_generic_interpreter():
 
 
 def test_workers_that_cannot_start_leave_the_checks_inline(monkeypatch):
-    from fluxd.chainstate import script_workers
+    from fluxd.chainstate import worker_pool
 
     starts = []
 
@@ -166,14 +166,14 @@ def test_workers_that_cannot_start_leave_the_checks_inline(monkeypatch):
             starts.append(1)
             raise OSError("no processes left")
 
-    monkeypatch.setattr(script_workers, "_Worker", Unstartable)
+    monkeypatch.setattr(worker_pool, "_Worker", Unstartable)
     verifier = ScriptVerifier.with_processes(2)
     try:
         for _ in range(10):
             assert verifier.first_failure(_batches(2)) is None
         failure = verifier.first_failure(_batches(3, broken=1))
         assert failure is not None and failure.input_index == 1
-        assert len(starts) == 2 + script_workers.MAX_RESTARTS  # then no more attempts
+        assert len(starts) == 2 + worker_pool.MAX_RESTARTS  # then no more attempts
     finally:
         verifier.close()
 
@@ -188,7 +188,7 @@ def test_the_writer_keeps_a_share_of_the_checks_when_it_had_to_wait():
     verifier = ScriptVerifier(workers=pool)
     try:
         pending = verifier.submit(_batches(4, broken=3))  # the last two batches are kept for the writer
-        assert [worker is None for _, _, _, worker in pending._parts] == [False, True]
+        assert [ticket is None for _, _, ticket in pending._parts] == [False, True]
         failure = pending.failure()
         assert failure is not None and failure.input_index == 1
         for _ in range(200):
@@ -198,20 +198,21 @@ def test_the_writer_keeps_a_share_of_the_checks_when_it_had_to_wait():
         verifier.close()
 
 
-def test_a_worker_answers_an_unparsable_chunk_with_position_zero_so_the_writer_checks_it():
+def test_a_worker_fails_an_unparsable_chunk_so_the_writer_checks_it():
     import io
-    import pickle
 
-    from fluxd.chainstate.script_workers import _FRAME, _chunk, worker_main
+    from fluxd.chainstate.script_workers import ScriptChunk
+    from fluxd.chainstate.worker_jobs import FAILED, OK, decode, encode
+    from fluxd.chainstate.worker_pool import _FRAME, worker_main
 
-    good = _chunk(_batches(2))
-    broken = (good[0], good[1], [(b"\x01\x02", ((b"", 0),))])
-    frames = b"".join(_FRAME.pack(len(body)) + body for body in (pickle.dumps((1, good)), pickle.dumps((2, broken))))
+    good = ScriptChunk.of(_batches(2))
+    broken = ScriptChunk(good.flags, good.branch_id, ((b"\x01\x02", ((b"", 0),)),))
+    frames = b"".join(_FRAME.pack(len(body)) + body for body in (encode((1, "script-chunk", encode(good))), encode((2, "script-chunk", encode(broken)))))
     answers = io.BytesIO()
     worker_main(io.BytesIO(frames + b"\x05\x00"), answers)  # a torn last frame ends the worker quietly
     data, replies = answers.getvalue(), []
     while data:
         (size,) = _FRAME.unpack_from(data)
-        replies.append(pickle.loads(data[4 : 4 + size]))
+        replies.append(decode(data[4 : 4 + size]))
         data = data[4 + size :]
-    assert replies == [(1, None), (2, 0)]
+    assert replies == [(1, OK, encode(None)), (2, FAILED, b"")]
