@@ -2,7 +2,8 @@
 
 ``ScriptVerifier`` checks inline, on a concurrent.futures executor (threads
 overlap only the libsecp256k1 calls: the interpreter holds the GIL), or in
-worker processes (``script_workers``).  ``submit`` hands the checks over and
+worker processes (``script_workers``).  The same processes run the other
+job kinds (``worker_jobs``) through ``run_job``.  ``submit`` hands the checks over and
 returns a ``PendingChecks`` whose ``failure()`` gives the verdict; with
 worker processes the caller can do other work in between (``pipelined``).
 """
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from fluxd.chainstate.script_workers import PendingChecks, ScriptWorkers, first_failure_inline
+from fluxd.chainstate.worker_pool import PendingJob
 from fluxd.consensus.script_check import ScriptFailure, TxScriptBatch, check_batch
 
 MAX_SCRIPT_CHECK_THREADS = 16  # C++ MAX_SCRIPTCHECK_THREADS
@@ -60,6 +62,10 @@ class ScriptVerifier:
         if self.workers is not None and batches:
             return self.workers.submit(batches)
         return PendingChecks.settled(self._check_now(batches))
+
+    def run_job(self, job: object) -> PendingJob:
+        """A job of a registered kind (``worker_jobs``) on a worker process; inline when there are none."""
+        return self.workers.pool.run(job) if self.workers is not None else PendingJob.inline(job)
 
     def first_failure(self, batches: Iterable[TxScriptBatch]) -> ScriptFailure | None:
         """Check every batch; the failure of the earliest failing batch (in the given order)."""
