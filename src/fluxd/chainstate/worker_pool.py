@@ -17,10 +17,12 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import queue
 import select
 import struct
 import subprocess
 import sys
+import threading
 from typing import Any, BinaryIO
 
 from fluxd.chainstate.worker_jobs import BUILTIN_KIND_MODULES, OK, decode, encode, kind_modules, kind_named, kind_of, run_encoded
@@ -56,17 +58,36 @@ def write_frame(stream: BinaryIO, payload: bytes) -> None:
 
 
 def worker_main(requests: BinaryIO, answers: BinaryIO) -> None:
-    """A worker's loop: one answer per job, in order, until EOF (or a frame that is not a job)."""
-    while True:
-        message = read_frame(requests)
-        if message is None:
-            return
+    """A worker's loop: one answer per job, in order, until EOF (or a frame that is not a job).
+
+    Answers leave through a thread of their own, so the worker always reads on:
+    a parent sending many jobs before reading any answer never deadlocks on full pipes.
+    """
+    outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_write_answers, args=(outgoing, answers), name="answers", daemon=True)
+    writer.start()
+    try:
+        while True:
+            message = read_frame(requests)
+            if message is None:
+                return
+            try:
+                ticket, name, payload = decode(message)
+            except Exception:
+                return  # not our protocol: stop, and the parent runs what it sent inline
+            status, result = run_encoded(name, payload)
+            outgoing.put(encode((ticket, status, result)))
+    finally:
+        outgoing.put(None)
+        writer.join()
+
+
+def _write_answers(outgoing: "queue.SimpleQueue[bytes | None]", answers: BinaryIO) -> None:
+    while (answer := outgoing.get()) is not None:
         try:
-            ticket, name, payload = decode(message)
-        except Exception:
-            return  # not our protocol: stop, and the parent runs what it sent inline
-        status, result = run_encoded(name, payload)
-        write_frame(answers, encode((ticket, status, result)))
+            write_frame(answers, answer)
+        except (OSError, ValueError):
+            return  # the parent is gone
 
 
 class _Worker:

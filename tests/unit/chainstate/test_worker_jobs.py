@@ -229,3 +229,13 @@ def test_the_verifier_runs_jobs_on_its_worker_processes_or_inline():
         assert pending.in_worker and pending.result() == check_raw_block(job)
     finally:
         verifier.close()
+
+
+def test_many_jobs_sent_before_any_answer_is_read_do_not_fill_the_pipes(pool):
+    job = _blocks()[1][1]  # more than a pipe's worth of jobs, and of answers
+    answer_size = len(encode((1, OK, encode(check_raw_block(job)))))
+    count = 2 * (1 << 16) // answer_size
+    assert count * len(encode(job)) > 1 << 16
+    pending = [pool.run(job) for _ in range(count)]
+    assert all(item.in_worker for item in pending)
+    assert {item.result() for item in pending} == {check_raw_block(job)}
