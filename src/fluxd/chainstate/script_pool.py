@@ -2,10 +2,10 @@
 
 ``ScriptVerifier`` checks inline, on a concurrent.futures executor (threads
 overlap only the libsecp256k1 calls: the interpreter holds the GIL), or in
-worker processes (``script_workers``).  The same processes run the other
-job kinds (``worker_jobs``) through ``run_job``.  ``submit`` hands the checks over and
+worker processes (``script_workers``).  ``submit`` hands the checks over and
 returns a ``PendingChecks`` whose ``failure()`` gives the verdict; with
 worker processes the caller can do other work in between (``pipelined``).
+The same processes run the other job kinds (``worker_jobs``): ``run_job``.
 """
 
 from __future__ import annotations
