@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/toy_module
 
 from fluxd.chainstate.block_builder import build_block  # noqa: E402
 from fluxd.chainstate.block_index import BlockIndexEntry  # noqa: E402
+from fluxd.chainstate.detached_entry import DetachedEntry  # noqa: E402
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate  # noqa: E402
 from fluxd.chainstate.script_pool import ScriptVerifier  # noqa: E402
 from fluxd.chainstate.tip_cache import coins_cache_bytes  # noqa: E402
@@ -110,7 +111,7 @@ class ChainBuilder:
 
     def build(self, count: int) -> list[bytes]:
         genesis_cs = _fresh_chainstate(Path(tempfile.mkdtemp()), memory=True)
-        prev: BlockIndexEntry = genesis_cs.tip
+        prev: BlockIndexEntry | DetachedEntry = genesis_cs.tip
         now = START
         raw_blocks = []
         for height in range(1, count + 1):
@@ -120,7 +121,7 @@ class ChainBuilder:
             coinbase = block.transactions[0]
             self.coinbases[height] = (OutPoint(coinbase.txid_rev, 0), coinbase.vout[0].value, coinbase.vout[0].script_pubkey)
             self.pool.extend(created)
-            prev = BlockIndexEntry(block.header, height, 0, prev)
+            prev = DetachedEntry(block.header, height, 0, prev)
             raw_blocks.append(block.to_bytes())
             if height % 500 == 0:
                 print(f"  built {height} blocks", flush=True)

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from fluxd.chainstate.block_builder import build_block
-from fluxd.chainstate.block_index import BlockIndexEntry
+from fluxd.chainstate.detached_entry import DetachedEntry
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.utxo_stats import utxo_stats
@@ -57,7 +57,7 @@ def build_chain(count: int) -> list[Block]:
     keys = KeyStore()
     keys.add_key(KEY)
     genesis = build_genesis_block(PARAMS)
-    prev = BlockIndexEntry(genesis.header, 0, 0)
+    prev = DetachedEntry(genesis.header, 0, 0)
     blocks: list[Block] = []
     previous_split: Transaction | None = None
     for height in range(1, count + 1):
@@ -71,7 +71,7 @@ def build_chain(count: int) -> list[Block]:
             previous_split = split
         block = build_block(PARAMS, prev, SCRIPT, START + 600 * height, tuple(txs), FEE * len(txs))
         blocks.append(block)
-        prev = BlockIndexEntry(block.header, height, 0, prev)
+        prev = DetachedEntry(block.header, height, 0, prev)
     return blocks
 
 

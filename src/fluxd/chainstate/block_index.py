@@ -2,16 +2,33 @@
 
 Status flags and the skip-list heights follow C++ ``chain.h`` (``BlockStatus``,
 ``GetSkipHeight``), so ``ancestor(height)`` is O(log n) from any entry.
+
+A ``BlockIndexEntry`` is a light handle on one row of a ``CompactBlockIndex``
+(``compact_index.py``): equal handles name the same row, so entries are compared
+with ``==``, never ``is``.  The row keeps what chain selection, difficulty, median
+time past and ancestor walks need (hash, parent, skip, height, chainwork, status,
+counts, block position, version, time, bits); the full header (nonce, roots,
+Equihash solution, PoN signature) is read on demand through ``entry.header``.
+
+Database records (column ``block_index``), both fixed by CHAINSTATE_FORMAT_VERSION:
+
+- ``b"i" + height (4 bytes big-endian) + hash_rev`` -> the row (``RECORD``, 102 bytes),
+  so a load reads small fixed-size records, parents before children;
+- ``b"h" + hash_rev`` -> the full header, written once with the first record.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import struct
+from typing import TYPE_CHECKING
 
 from fluxd.consensus.difficulty import median_time_past
-from fluxd.core.block import BlockHeader
+from fluxd.core.block import PON_VERSION, ZERO_32, BlockHeader
+from fluxd.storage.kv import WriteBatch
 from fluxd.util.hexutil import rev_to_hum
-from fluxd.util.serialize import DecodeError, Reader, Writer
+
+if TYPE_CHECKING:
+    from fluxd.chainstate.compact_index import CompactBlockIndex
 
 BLOCK_VALID_UNKNOWN = 0
 BLOCK_VALID_HEADER = 1
@@ -27,7 +44,12 @@ BLOCK_FAILED_CHILD = 64
 BLOCK_FAILED_MASK = BLOCK_FAILED_VALID | BLOCK_FAILED_CHILD
 
 NO_FILE = -1
-INDEX_FORMAT_VERSION = 1
+INDEX_FORMAT_VERSION = 2
+INDEX_COLUMN = "block_index"
+RECORD_PREFIX = b"i"
+HEADER_PREFIX = b"h"
+# format, parent hash, chainwork (big-endian), status, tx count, chain tx count, file, position, version, time, bits
+RECORD = struct.Struct("<B32s32sBIQiqiII")
 
 
 def _invert_lowest_one(value: int) -> int:
@@ -43,76 +65,149 @@ def skip_height(height: int) -> int:
     return _invert_lowest_one(height)
 
 
-@dataclass(eq=False, slots=True)
-class BlockIndexEntry:
-    header: BlockHeader
-    height: int
-    chainwork: int
-    prev: "BlockIndexEntry | None" = None
-    skip: "BlockIndexEntry | None" = None
-    status: int = BLOCK_VALID_HEADER
-    tx_count: int = 0
-    chain_tx_count: int = 0
-    file_no: int = NO_FILE
-    data_pos: int = 0
-    undo_file_no: int = NO_FILE
-    undo_pos: int = 0
-    sequence_id: int = 0
-    hash_rev: bytes = field(default=b"")
+def record_key(height: int, hash_rev: bytes) -> bytes:
+    return RECORD_PREFIX + height.to_bytes(4, "big") + hash_rev
 
-    def __post_init__(self) -> None:
-        if not self.hash_rev:
-            self.hash_rev = self.header.hash_rev
-        if self.prev is not None and self.skip is None:
-            self.skip = self.prev.ancestor(skip_height(self.height))
+
+def header_key(hash_rev: bytes) -> bytes:
+    return HEADER_PREFIX + hash_rev
+
+
+class BlockIndexEntry:
+    """One block index row (C++ CBlockIndex): a handle, equal to every other handle on the same row."""
+
+    __slots__ = ("_index", "row")
+
+    def __init__(self, index: "CompactBlockIndex", row: int) -> None:
+        self._index = index
+        self.row = row
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BlockIndexEntry) and other.row == self.row and other._index is self._index
+
+    def __hash__(self) -> int:
+        return self.row
+
+    def __repr__(self) -> str:
+        return f"BlockIndexEntry(height={self.height}, hash={self.hash_hum})"
+
+    # ----- fields kept in memory ---------------------------------------------------------------------
+    @property
+    def hash_rev(self) -> bytes:
+        return self._index.columns.hash_rev(self.row)
 
     @property
     def hash_hum(self) -> str:
         return rev_to_hum(self.hash_rev)
 
     @property
-    def time(self) -> int:
-        return self.header.time
+    def height(self) -> int:
+        return self._index.columns.height[self.row]
 
     @property
-    def bits(self) -> int:
-        return self.header.bits
+    def chainwork(self) -> int:
+        return self._index.columns.chainwork(self.row)
+
+    @property
+    def prev(self) -> "BlockIndexEntry | None":
+        parent = self._index.columns.prev[self.row]
+        return BlockIndexEntry(self._index, parent) if parent >= 0 else None
+
+    @property
+    def skip(self) -> "BlockIndexEntry | None":
+        target = self._index.columns.skip[self.row]
+        return BlockIndexEntry(self._index, target) if target >= 0 else None
 
     @property
     def prev_hash_rev(self) -> bytes:
-        return self.header.prev_block_rev
+        parent = self._index.columns.prev[self.row]
+        return self._index.columns.hash_rev(parent) if parent >= 0 else ZERO_32
 
+    @property
+    def version(self) -> int:
+        return self._index.columns.version[self.row]
+
+    @property
+    def time(self) -> int:
+        return self._index.columns.time[self.row]
+
+    @property
+    def bits(self) -> int:
+        return self._index.columns.bits[self.row]
+
+    @property
+    def is_pon(self) -> bool:
+        return self.version >= PON_VERSION
+
+    @property
+    def sequence_id(self) -> int:
+        """The order entries were indexed in (C++ nSequenceId; at load: by height, then hash)."""
+        return self.row + 1
+
+    @property
+    def status(self) -> int:
+        return self._index.columns.status[self.row]
+
+    @status.setter
+    def status(self, value: int) -> None:
+        self._index.columns.status[self.row] = value
+
+    @property
+    def tx_count(self) -> int:
+        return self._index.columns.tx_count[self.row]
+
+    @tx_count.setter
+    def tx_count(self, value: int) -> None:
+        self._index.columns.tx_count[self.row] = value
+
+    @property
+    def chain_tx_count(self) -> int:
+        return self._index.columns.chain_tx_count[self.row]
+
+    @chain_tx_count.setter
+    def chain_tx_count(self, value: int) -> None:
+        self._index.columns.chain_tx_count[self.row] = value
+
+    @property
+    def file_no(self) -> int:
+        return self._index.columns.file_no[self.row]
+
+    @file_no.setter
+    def file_no(self, value: int) -> None:
+        self._index.columns.file_no[self.row] = value
+
+    @property
+    def data_pos(self) -> int:
+        return self._index.columns.data_pos[self.row]
+
+    @data_pos.setter
+    def data_pos(self, value: int) -> None:
+        self._index.columns.data_pos[self.row] = value
+
+    # ----- the full header, read on demand --------------------------------------------------------------
+    @property
+    def header(self) -> BlockHeader:
+        """The full header (with solution or PoN signature): from memory while unsaved, else the database."""
+        return self._index.header(self.row)
+
+    # ----- chain walks and flags -------------------------------------------------------------------------
     def ancestor(self, height: int) -> "BlockIndexEntry | None":
         """C++ CBlockIndex::GetAncestor."""
-        if height > self.height or height < 0:
-            return None
-        walk: BlockIndexEntry = self
-        walk_height = self.height
-        while walk_height > height:
-            skip_walk = skip_height(walk_height)
-            skip_prev = skip_height(walk_height - 1)
-            if walk.skip is not None and (
-                skip_walk == height
-                or (skip_walk > height and not (skip_prev < skip_walk - 2 and skip_prev >= height))
-            ):
-                walk = walk.skip
-                walk_height = skip_walk
-            else:
-                assert walk.prev is not None
-                walk = walk.prev
-                walk_height -= 1
-        return walk
+        row = self._index.ancestor_row(self.row, height)
+        return BlockIndexEntry(self._index, row) if row >= 0 else None
 
     def is_valid(self, up_to: int = BLOCK_VALID_TRANSACTIONS) -> bool:
-        if self.status & BLOCK_FAILED_MASK:
+        status = self.status
+        if status & BLOCK_FAILED_MASK:
             return False
-        return (self.status & BLOCK_VALID_MASK) >= up_to
+        return (status & BLOCK_VALID_MASK) >= up_to
 
     def raise_validity(self, up_to: int) -> bool:
-        if self.status & BLOCK_FAILED_MASK:
+        status = self.status
+        if status & BLOCK_FAILED_MASK:
             return False
-        if (self.status & BLOCK_VALID_MASK) < up_to:
-            self.status = (self.status & ~BLOCK_VALID_MASK) | up_to
+        if (status & BLOCK_VALID_MASK) < up_to:
+            self.status = (status & ~BLOCK_VALID_MASK) | up_to
             return True
         return False
 
@@ -123,59 +218,23 @@ class BlockIndexEntry:
         """C++ GetMedianTimePast: the median time of this block and up to 10 before it."""
         return median_time_past(self)
 
+    # ----- records ---------------------------------------------------------------------------------------
+    def record_key(self) -> bytes:
+        return record_key(self.height, self.hash_rev)
+
     def record_bytes(self) -> bytes:
-        """The database record (the header plus index fields; links are rebuilt on load)."""
-        writer = Writer()
-        writer.u8(INDEX_FORMAT_VERSION)
-        writer.u32(self.height)
-        writer.var_bytes(self.chainwork.to_bytes(32, "big"))
-        writer.u32(self.status)
-        writer.u32(self.tx_count)
-        writer.u64(self.chain_tx_count)
-        writer.i32(self.file_no)
-        writer.u64(self.data_pos)
-        writer.i32(self.undo_file_no)
-        writer.u64(self.undo_pos)
-        self.header.write(writer)
-        return writer.getvalue()
+        """The row's database record (links are rebuilt on load from the parent hash and the height)."""
+        columns, row = self._index.columns, self.row
+        return RECORD.pack(
+            INDEX_FORMAT_VERSION, self.prev_hash_rev, columns.chainwork(row).to_bytes(32, "big"), columns.status[row],
+            columns.tx_count[row], columns.chain_tx_count[row], columns.file_no[row], columns.data_pos[row],
+            columns.version[row], columns.time[row], columns.bits[row],
+        )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class IndexRecord:
-    """A decoded block index record before it is linked to its parent."""
-
-    header: BlockHeader
-    height: int
-    chainwork: int
-    status: int
-    tx_count: int
-    chain_tx_count: int
-    file_no: int
-    data_pos: int
-    undo_file_no: int
-    undo_pos: int
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> "IndexRecord":
-        reader = Reader(data)
-        if reader.u8() != INDEX_FORMAT_VERSION:
-            raise DecodeError("unknown block index record version")
-        height = reader.u32()
-        chainwork = int.from_bytes(reader.var_bytes(), "big")
-        status = reader.u32()
-        tx_count = reader.u32()
-        chain_tx_count = reader.u64()
-        file_no = reader.i32()
-        data_pos = reader.u64()
-        undo_file_no = reader.i32()
-        undo_pos = reader.u64()
-        header = BlockHeader.read(reader)
-        reader.expect_end("block index record")
-        return cls(header, height, chainwork, status, tx_count, chain_tx_count, file_no, data_pos, undo_file_no, undo_pos)
-
-    def to_entry(self, prev: BlockIndexEntry | None) -> BlockIndexEntry:
-        return BlockIndexEntry(
-            header=self.header, height=self.height, chainwork=self.chainwork, prev=prev, status=self.status,
-            tx_count=self.tx_count, chain_tx_count=self.chain_tx_count, file_no=self.file_no,
-            data_pos=self.data_pos, undo_file_no=self.undo_file_no, undo_pos=self.undo_pos,
-        )
+def put_entry(batch: WriteBatch, entry: BlockIndexEntry) -> None:
+    """Add the entry's record to ``batch``, and its header the first time the entry is written."""
+    batch.put(INDEX_COLUMN, entry.record_key(), entry.record_bytes())
+    header = entry._index.take_unsaved_header(entry.row)
+    if header is not None:
+        batch.put(INDEX_COLUMN, header_key(entry.hash_rev), header.to_bytes())

@@ -25,10 +25,14 @@ from fluxd.chainstate.block_index import (
     BLOCK_HAVE_UNDO,
     BLOCK_VALID_SCRIPTS,
     BLOCK_VALID_TREE,
+    HEADER_PREFIX,
+    INDEX_COLUMN,
+    RECORD_PREFIX,
     BlockIndexEntry,
-    IndexRecord,
+    put_entry,
 )
 from fluxd.chainstate.active_chain import ActiveChain, ChainSnapshot
+from fluxd.chainstate.compact_index import CompactBlockIndex
 from fluxd.chainstate.coins import Coin, CoinsCache
 from fluxd.chainstate.connect import (
     ConnectResult,
@@ -64,7 +68,7 @@ from fluxd.storage.kv import KVStore, StorageError, WriteBatch
 
 log = logging.getLogger("fluxd.chainstate")
 COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp", "ext", "ext_undo")
-CHAINSTATE_FORMAT_VERSION = 3
+CHAINSTATE_FORMAT_VERSION = 4  # 4: compact block index records (block_index.py)
 __all__ = ["COLUMNS", "TIP_KEY", "Chainstate"]
 MAX_TIP_AGE = 24 * 60 * 60  # DEFAULT_MAX_TIP_AGE
 PIPELINE_DEPTH = 3  # pipelined blocks whose script checks may still be running
@@ -116,7 +120,7 @@ class Chainstate:
         self.txindex = txindex
         self.fluxnodes: FluxnodeKeys = fluxnodes or NoFluxnodes()  # the fluxnode list, once chainstate keeps one
         self.checkpoints_enabled = checkpoints_enabled  # -checkpoints
-        self.index: dict[bytes, BlockIndexEntry] = {}
+        self.index = CompactBlockIndex(self._read_header)  # hash_rev -> BlockIndexEntry
         self._chain: ActiveChain[BlockIndexEntry] = ActiveChain()
         self.lock = threading.RLock()  # held by the writer while it changes the tip; readers of coins/state take it briefly
         self.writer: ChainWriter | None = None  # with a writer attached, every change runs on its thread
@@ -126,7 +130,6 @@ class Chainstate:
         self._view: ChainView | None = None
         self._publish_held = 0  # > 0 while a change that readers must not see half-done is under way
         self._held_events: list[tuple[str, BlockIndexEntry, Block]] = []  # listener calls waiting for that publication
-        self._sequence = 0
         self.invalid_reasons: dict[bytes, str] = {}  # block hash -> C++ reject reason (this run)
         self.best_header: BlockIndexEntry | None = None
         self.listeners: list[Callable[[str, BlockIndexEntry, Block], None]] = []  # ("connect"|"disconnect", entry, block)
@@ -192,9 +195,7 @@ class Chainstate:
         )
 
     def _add_to_index(self, entry: BlockIndexEntry) -> None:
-        self._sequence += 1
-        entry.sequence_id = self._sequence
-        self.index[entry.hash_rev] = entry
+        """Note an entry ``index.add`` just made: leaves, most-work and best header."""
         self._leaves.add(entry)
         if entry.prev is not None:
             self._leaves.discard(entry.prev)
@@ -208,12 +209,11 @@ class Chainstate:
     def load(self, reindex: bool = False) -> None:
         """Load the block index and tip; with ``reindex`` an empty database stays empty (the import adds genesis)."""
         check_format_version(self.store, CHAINSTATE_FORMAT_VERSION, "chainstate")
-        records = [IndexRecord.from_bytes(value) for _, value in self.store.iterate("block_index")]
-        for record in sorted(records, key=lambda item: item.height):
-            prev = self.index.get(record.header.prev_block_rev) if record.height else None
-            if record.height and prev is None:
-                raise StorageError("The block index is corrupt (a block without its parent). Restart with -reindex.")
-            self._add_to_index(record.to_entry(prev))
+        self.index.load(self.store.iterate(INDEX_COLUMN, prefix=RECORD_PREFIX))
+        self._leaves = set(self.index.leaves())
+        self._leaves_frozen = frozenset(self._leaves)
+        self.most_work_header = self.index.best_entry(include_failed=True)
+        self.best_header = self.index.best_entry()
         tip_hash = self.store.get("meta", TIP_KEY)
         if tip_hash is None:
             if not reindex:
@@ -222,7 +222,7 @@ class Chainstate:
         tip = self.index.get(tip_hash)
         if tip is None:
             raise StorageError("The chainstate tip is not in the block index. Restart with -reindex.")
-        self._chain = ActiveChain(_path_from_genesis(tip))
+        self._chain = ActiveChain(self.index.chain_to(tip))
         self._publish()
         self._rebuild_candidates()
         log.info("Loaded block index: %d entries, tip %s at height %d", len(self.index), tip.hash_hum, tip.height)
@@ -243,12 +243,12 @@ class Chainstate:
     @writer_command
     def index_genesis(self, genesis: Block, pos: BlockPos) -> None:
         """Index the genesis block stored at ``pos`` and make it the tip of an empty chain."""
-        entry = BlockIndexEntry(genesis.header, 0, block_work(genesis.header.bits, genesis.header.version))
-        entry.status = BLOCK_VALID_SCRIPTS | BLOCK_HAVE_DATA
+        work = block_work(genesis.header.bits, genesis.header.version)
+        entry = self.index.add(genesis.header, work, None, BLOCK_VALID_SCRIPTS | BLOCK_HAVE_DATA)
         entry.file_no, entry.data_pos = pos.file_no, pos.data_pos
         entry.tx_count = entry.chain_tx_count = len(genesis.transactions)
         batch = WriteBatch()
-        batch.put("block_index", entry.hash_rev, entry.record_bytes())
+        put_entry(batch, entry)
         batch.put("meta", TIP_KEY, entry.hash_rev)
         self.store.write(batch, sync=True)
         self._add_to_index(entry)
@@ -310,6 +310,13 @@ class Chainstate:
 
     def read_block(self, entry: BlockIndexEntry) -> Block:
         return Block.from_bytes(self.block_files.read(BlockPos(entry.file_no, entry.data_pos)))
+
+    def _read_header(self, entry: BlockIndexEntry) -> BlockHeader | None:
+        """The full header of an index entry: its database record, else its block's (entry.header reads it)."""
+        data = self.store.get(INDEX_COLUMN, HEADER_PREFIX + entry.hash_rev)
+        if data is not None:
+            return BlockHeader.from_bytes(data)
+        return self.read_block(entry).header if entry.have_data() else None
 
     def unspent_output_height(self, txid_rev: bytes) -> int | None:
         """The height of a transaction with an unspent output at the tip (C++ pcoinsTip->AccessCoins), else None."""
@@ -459,8 +466,7 @@ class Chainstate:
             raise ValidationError("bad-prevblk", 100)
         checkpoint_known = self._checkpoint_known if self.checkpoints_enabled else None
         contextual_check_block_header(self.params, header, prev, self._writer_height(), checkpoint_known)
-        entry = BlockIndexEntry(header, prev.height + 1, prev.chainwork + block_work(header.bits, header.version), prev)
-        entry.status = BLOCK_VALID_TREE
+        entry = self.index.add(header, prev.chainwork + block_work(header.bits, header.version), prev, BLOCK_VALID_TREE)
         self._add_to_index(entry)
         self._publish()
         if persist:
@@ -475,13 +481,13 @@ class Chainstate:
 
     def _store_entry(self, entry: BlockIndexEntry) -> None:
         batch = WriteBatch()
-        batch.put("block_index", entry.hash_rev, entry.record_bytes())
+        put_entry(batch, entry)
         self.store.write(batch)
 
     # ----- chain selection ----------------------------------------------------------------------
     def _rebuild_candidates(self) -> None:
         """Blocks with data that could become the tip (C++ setBlockIndexCandidates, loosely)."""
-        self._candidates = {entry for entry in self.index.values() if entry.have_data() and not entry.status & BLOCK_FAILED_MASK}
+        self._candidates = set(self.index.candidates(self._chain.tip.chainwork))  # less work than the tip: never chosen
 
     def _best_candidate(self) -> BlockIndexEntry:
         best = self._chain.tip
@@ -498,7 +504,7 @@ class Chainstate:
 
     def _wins_tie(self, entry: BlockIndexEntry, best: BlockIndexEntry) -> bool:
         """CBlockIndexWorkComparator at equal work: PoN siblings by lower PoN hash, then first received (the tip stays)."""
-        if entry.header.is_pon and best.header.is_pon and entry.height == best.height:
+        if entry.is_pon and best.is_pon and entry.height == best.height:  # headers read only for such ties
             entry_key, best_key = pon_tiebreak_key(self.params, entry.header), pon_tiebreak_key(self.params, best.header)
             if entry_key != best_key:
                 return entry_key < best_key
@@ -531,26 +537,26 @@ class Chainstate:
             best = self._best_candidate()
             if self._pending:
                 newest = self._pending[-1].entry
-                if keep_pending and best.ancestor(newest.height) is newest:
-                    if best is newest:
+                if keep_pending and best.ancestor(newest.height) == newest:
+                    if best == newest:
                         return
                     self._connect_path(newest, best, keep_pending)
                 else:
                     self._settle_oldest()
                 continue
-            if best is self._chain.tip:
+            if best == self._chain.tip:
                 return
             fork = best
             while not self._chain.contains(fork):
                 fork = fork.prev
-            while self._chain.tip is not fork:
+            while self._chain.tip != fork:
                 self._disconnect_tip()
             self._connect_path(fork, best, keep_pending)
 
     def _connect_path(self, base: BlockIndexEntry, best: BlockIndexEntry, keep_pending: bool) -> None:
         path = []
         walker = best
-        while walker is not base:
+        while walker != base:
             path.append(walker)
             walker = walker.prev
         for entry in reversed(path):
@@ -645,7 +651,7 @@ class Chainstate:
         if last is None:
             return True
         checkpoint_hash = dict(self.params.checkpoints.entries)[last]
-        return self.index[checkpoint_hash].ancestor(entry.height) is not entry
+        return self.index[checkpoint_hash].ancestor(entry.height) != entry
 
     def _disconnect_tip(self) -> None:
         entry = self._chain.tip
@@ -720,13 +726,12 @@ class Chainstate:
         """InvalidateBlock: the block is failed, every block built on it is a failed child."""
         with self.lock:
             self.settle()
-            while self._chain.contains(entry) and self._chain.tip is not entry.prev:
+            while self._chain.contains(entry) and self._chain.tip != entry.prev:
                 self._disconnect_tip()
             self._mark_failed(entry)
-            for candidate in list(self.index.values()):
-                if candidate.height > entry.height and candidate.ancestor(entry.height) is entry:
-                    candidate.status |= BLOCK_FAILED_CHILD
-                    self._store_entry(candidate)
+            for candidate in self.index.descendants(entry):
+                candidate.status |= BLOCK_FAILED_CHILD
+                self._store_entry(candidate)
             self._recompute_best_header()
             self._rebuild_candidates()
             self.activate_best_chain()
@@ -737,8 +742,8 @@ class Chainstate:
         """ResetBlockFailureFlags: clear failures of the block, its descendants and its ancestors."""
         with self.lock:
             self.settle()
-            for candidate in list(self.index.values()):
-                related = candidate.ancestor(entry.height) is entry or entry.ancestor(candidate.height) is candidate
+            for candidate in self.index.failed():
+                related = candidate.ancestor(entry.height) == entry or entry.ancestor(candidate.height) == candidate
                 if related and candidate.status & BLOCK_FAILED_MASK:
                     candidate.status &= ~BLOCK_FAILED_MASK
                     self._store_entry(candidate)
@@ -749,19 +754,9 @@ class Chainstate:
 
     def _recompute_best_header(self) -> None:
         self.best_header = self._chain.tip
-        for entry in self.index.values():
-            self._note_header(entry)
-
-
-def _path_from_genesis(tip: BlockIndexEntry) -> list[BlockIndexEntry]:
-    """Every block from genesis to ``tip``, walking back once (O(height))."""
-    path = []
-    walker: BlockIndexEntry | None = tip
-    while walker is not None:
-        path.append(walker)
-        walker = walker.prev
-    path.reverse()
-    return path
+        best = self.index.best_entry()
+        if best is not None:
+            self._note_header(best)
 
 
 class _LockedStateReader(StateReader):

@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from fluxd.chainstate.block_index import BlockIndexEntry
+from fluxd.chainstate.block_index import BlockIndexEntry, put_entry
 from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_from_key, outpoint_key
 from fluxd.chainstate.state_columns import StateLayer, StateReader, absorb_layer, layer_size
 from fluxd.core.tx_parts import OutPoint
@@ -33,6 +33,7 @@ MIN_DBCACHE_MIB, MAX_DBCACHE_MIB = 4, 16384
 MAX_BLOCK_TREE_CACHE_MIB = 2  # nMaxBlockDBCache
 MAX_BLOCK_TREE_AND_TXINDEX_CACHE_MIB = 1024  # nMaxBlockDBAndTxIndexCache
 MAX_COINS_DB_CACHE_MIB = 8  # nMaxCoinsDBCache
+ENTRY_RECORD_BYTES = 200  # a pending block index record: the handle, its dict slot and the record written
 
 
 def coins_cache_bytes(dbcache_mib: int, tree_indexes: bool = True) -> int:
@@ -61,7 +62,7 @@ class TipCache:
         self.coins = CoinsCache(self._stored_coin, self._any_stored)
         self._undo: dict[bytes, bytes] = {}
         self._undo_bytes = 0
-        self._entries: dict[bytes, BlockIndexEntry] = {}
+        self._entries: dict[bytes, BlockIndexEntry] = {}  # hash_rev -> entry whose record the flush writes
         self._created: dict[bytes, tuple[int, int]] = {}  # txid -> (height, outputs) of txs connected since the flush
         self.state: StateLayer = {}  # state modules' writes since the last flush (column -> key -> value or None)
         self._tip: bytes | None = None  # the tip to write at the next flush (None: nothing pending)
@@ -82,8 +83,8 @@ class TipCache:
 
     @property
     def memory_usage(self) -> int:
-        return (self.coins.memory_usage + self._undo_bytes + 600 * len(self._entries) + 200 * layer_size(self.state)
-                + 120 * len(self._created))
+        return (self.coins.memory_usage + self._undo_bytes + ENTRY_RECORD_BYTES * len(self._entries)
+                + 200 * layer_size(self.state) + 120 * len(self._created))
 
     def block_view(self) -> CoinsCache:
         """A scratch cache for one block over the tip's coins (dropped if the block fails)."""
@@ -151,8 +152,8 @@ class TipCache:
                 batch.put("coins", outpoint_key(outpoint), coin.to_bytes())
         for hash_rev, undo in self._undo.items():
             batch.put("undo", hash_rev, undo)
-        for hash_rev, entry in self._entries.items():
-            batch.put("block_index", hash_rev, entry.record_bytes())
+        for entry in self._entries.values():
+            put_entry(batch, entry)
         for column, writes in self.state.items():
             for db_key, value in writes.items():
                 if value is None:

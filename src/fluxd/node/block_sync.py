@@ -364,7 +364,7 @@ class BlockSync:
         tip = chainstate.tip
         self._log_progress()
         previous, self._announced_tip = self._announced_tip, tip
-        if tip is previous or chainstate.is_initial_block_download() or self.connman is None:
+        if tip == previous or chainstate.is_initial_block_download() or self.connman is None:
             self.schedule_downloads()
             return
         fork = _common_ancestor(previous, tip)
@@ -467,6 +467,6 @@ def _common_ancestor(first: BlockIndexEntry, second: BlockIndexEntry) -> BlockIn
         first = first.ancestor(second.height)
     elif second.height > first.height:
         second = second.ancestor(first.height)
-    while first is not second:
+    while first != second:
         first, second = first.prev, second.prev
     return first

@@ -14,7 +14,7 @@ def _majority(min_version: int, tip, required: int, window: int) -> dict:
     for _ in range(window):
         if walker is None:
             break
-        if walker.header.version >= min_version:
+        if walker.version >= min_version:
             found += 1
         walker = walker.prev
     return {"status": found >= required, "found": found, "required": required, "window": window}

@@ -43,7 +43,32 @@ GOLDEN: dict[int, dict[str, tuple[int, str]]] = {
         "ext": (4, "636f756e7465722f6800000001:"
             "21195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754"),
         "ext_undo": (3, "636f756e7465722f21195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"),
+    },    4: {  # the block index: a fixed-size row record per entry (b"i" + height + hash) and its header (b"h" + hash)
+        "meta": (2, "666f726d61745f76657273696f6e:"
+            "04000000"),
+        "block_index": (8, "6821195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"
+            "04000000cee0d18d04f3af9e09d942226104b6e0901d8cf1d2695f71b5c28da8608799016755e82fd7c9271afb1bad46"
+            "b3bb69ef62ea69b12bb74f4fae7e212f5633d05b00000000000000000000000000000000000000000000000000000000"
+            "0000000058125e5f0f0f0f2003000000010000000000000000000000000000000000000000000000000000002402c346"
+            "b2313942798a1b155192f54b39715542b715f1677f05f5a94372e6f52615ef5bb0"),
+        "coins": (3, "1d2204962cbb056cbb93749781c224d300bd364d0fd022864a4dae2ed5aaec1f00000000:"
+            "0700d6117e030000001976a9149d695474a303ac6d74d1796d3752f07895918bd288ac01000000"),
+        "undo": (3, "21195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"
+            "010000"),
+        "txindex": (3, "1d2204962cbb056cbb93749781c224d300bd364d0fd022864a4dae2ed5aaec1f:"
+            "f7f470e2d42ec958a7590802f10970bfe5a10a63216db908a01fffe3b04e544a00000000"),
+        "timestamp": (6, "545f5e125821195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"),
+        "ext": (4, "636f756e7465722f6800000001:"
+            "21195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754"),
+        "ext_undo": (3, "636f756e7465722f21195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"),
     },
+}
+# format version -> the first block-index row record (prefix b"i"), which sorts after the headers (b"h")
+GOLDEN_INDEX_ROW: dict[int, str] = {
+    4: ("6900000000cee0d18d04f3af9e09d942226104b6e0901d8cf1d2695f71b5c28da860879901:"
+    "020000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000110d01000000010000000000000000000000080000000000000004000000dae5"
+    "494d0f0f0f20"),
 }
 
 
@@ -80,3 +105,8 @@ def test_every_column_matches_its_golden_record(tmp_path):
         f"no golden records for chainstate format {CHAINSTATE_FORMAT_VERSION}: add GOLDEN[{CHAINSTATE_FORMAT_VERSION}] = {found!r}"
     )
     assert found == GOLDEN[CHAINSTATE_FORMAT_VERSION], "an encoding changed: bump CHAINSTATE_FORMAT_VERSION and pin the new records"
+
+
+def test_the_block_index_rows_match_their_golden_record(tmp_path):
+    key, value = next(_database(tmp_path).iterate("block_index", prefix=b"i"))
+    assert f"{key.hex()}:{value.hex()}" == GOLDEN_INDEX_ROW[CHAINSTATE_FORMAT_VERSION], "bump and pin the new row record"

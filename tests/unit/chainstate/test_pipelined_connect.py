@@ -13,6 +13,7 @@ import pytest
 
 from fluxd.chainstate.block_builder import build_block
 from fluxd.chainstate.block_index import BLOCK_FAILED_VALID, BlockIndexEntry
+from fluxd.chainstate.detached_entry import DetachedEntry
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.core.block import Block
@@ -52,7 +53,7 @@ def _spending_blocks(base: list[Block], tip: BlockIndexEntry, time: int, count: 
             script_sig[10] ^= 0x01
             spend = spend.copy_with(vin=(TxIn(spend.vin[0].prevout, bytes(script_sig)),))
         block = build_block(PARAMS, prev, SCRIPT, time + 600 * (number + 1), (spend,), FEE)
-        prev = BlockIndexEntry(block.header, prev.height + 1, 0, prev)
+        prev = DetachedEntry(block.header, prev.height + 1, 0, prev)
         blocks.append(block)
     return blocks
 

@@ -207,7 +207,7 @@ def _current_template(node, cache: TemplateCache) -> BlockTemplate:
     tip, now = node.chainstate.tip, node.clock.now()
     updated = transactions_updated(node)
     stale = updated != cache.updated_last and now - cache.start > TEMPLATE_REFRESH_SECONDS
-    if cache.template is None or cache.prev is not tip or stale:
+    if cache.template is None or cache.prev != tip or stale:
         cache.prev = None  # a failure below leaves the next call to build afresh
         cache.updated_last = updated
         cache.start = now
