@@ -72,3 +72,24 @@ def test_invalidate_marks_descendants_and_reconsider_clears_them(tmp_path):
     chainstate.reconsider_block(chainstate.index[main[-1].hash_rev])
     assert not any(entry.status & (BLOCK_FAILED_VALID | BLOCK_FAILED_CHILD) for entry in chainstate.index.values())
     assert chainstate.tip.hash_rev == main[-1].hash_rev and chainstate.contains(chainstate.index[main[-1].hash_rev])
+
+
+def test_connecting_and_accepting_headers_read_no_stored_header(tmp_path):
+    chainstate, main, side, header_only = _branchy(tmp_path)
+    chainstate.store.close()
+    blocks = BlockFiles(tmp_path / "blocks", PARAMS.message_start)
+    reopened = Chainstate(PARAMS, RocksStore(tmp_path / "chainstate", COLUMNS), blocks, chainstate.now)
+    reads = []
+    reader = reopened.index._header_reader
+    reopened.index._header_reader = lambda entry: reads.append(entry.height) or reader(entry)
+    reopened.load()
+    clock = chainstate.now
+    for _ in range(3):  # header acceptance, difficulty, median time past, connect: all from the columns
+        clock.time += 600
+        block = build_block(PARAMS, reopened.tip, SCRIPT, clock.time)
+        reopened.accept_header(block.header)
+        reopened.process_block(block)
+    reopened.locator()
+    assert reopened.height == 9 and reads == []
+    assert reopened.index[main[0].hash_rev].header == main[0].header and reads == [1]  # read when asked for
+    reopened.store.close()
