@@ -12,21 +12,16 @@ MAIN = networks.main_params()
 REGTEST = networks.regtest_params()
 
 
-class Header:
-    def __init__(self, version: int) -> None:
-        self.version = version
-
-
 class Entry:
     """A chain of index entries whose versions are ``versions`` (oldest first); this is the tip."""
 
     def __init__(self, versions: list[int], chain_tx_count: int = 1, time: int = 0) -> None:
         self.chain_tx_count, self.time = chain_tx_count, time
-        self.header, self.prev = Header(versions[-1]), None
+        self.version, self.prev = versions[-1], None  # an index entry keeps the header's version in memory
         walker = self
         for version in reversed(versions[:-1]):
             parent = object.__new__(Entry)
-            parent.header, parent.prev, parent.chain_tx_count, parent.time = Header(version), None, 1, 0
+            parent.version, parent.prev, parent.chain_tx_count, parent.time = version, None, 1, 0
             walker.prev = parent
             walker = parent
 
