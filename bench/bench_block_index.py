@@ -16,15 +16,16 @@ and a few per-call costs; the last two lines are ``bytes_per_entry=N`` and
     .venv/bin/python bench/bench_block_index.py [--entries 3000000] [--dir DIR]
 
 ``--dir`` keeps the database there and reuses it on the next run (building it
-takes about a minute).  Figures on the shared 2-core host (busy, two runs), 3,000,000 entries:
+takes about a minute).  Figures on the shared 2-core host (busy: three runs), 3,000,000 entries:
 
     iterate_floor_entries_per_s  727,000 - 1,058,000  (bare RocksStore.iterate of the i records)
-    load_entries_per_s           324,000 - 381,000    (7.9 - 9.3 s; requirement >= 200,000)
+    load_entries_per_s           324,000 - 396,000    (7.6 - 9.3 s; requirement >= 200,000)
     bytes_per_entry              127                  (requirement <= 160; the old dataclass
                                                        entries held 898 B to 2,190 B each)
-    get present / absent         1.8 - 2.0 / 1.3 - 1.5 us
-    ancestor from the tip        27 - 34 us
-    median_time_past             5.5 - 5.8 us
+    get present / absent         1.8 - 3.8 / 1.3 - 6.0 us
+    ancestor from the tip        27 - 83 us   (on 100,000 entries: 19 us, the old dataclass walk 23 us)
+    median_time_past             5.5 - 25 us  (on 100,000 entries: 6.2 us, the old dataclasses 1.6 us)
+    chain_rows / chain_to        2.0 s / 3.2 - 6.7 s  (the active chain as rows / as 2,970,000 handles)
 """
 
 from __future__ import annotations
@@ -191,6 +192,10 @@ def _per_call(index: CompactBlockIndex) -> None:
     chain = index.chain_to(tip)
     print(f"  main chain of {len(rows)} rows (chain_rows) {middle - started:.2f} s, as handles (chain_to) {time.perf_counter() - middle:.2f} s")
     del chain
+    started = time.perf_counter()
+    best, most_work = index.best_entry(), index.best_entry(include_failed=True)
+    candidates, leaves = index.candidates(tip.chainwork), index.leaves()
+    print(f"  the rest of Chainstate.load (best headers, {len(candidates)} candidates, {len(leaves)} leaves): {time.perf_counter() - started:.2f} s")
 
 
 def main() -> None:
