@@ -121,11 +121,12 @@ class Chainstate:
         self.fluxnodes: FluxnodeKeys = fluxnodes or NoFluxnodes()  # the fluxnode list, once chainstate keeps one
         self.checkpoints_enabled = checkpoints_enabled  # -checkpoints
         self.index = CompactBlockIndex(self._read_header)  # hash_rev -> BlockIndexEntry
-        self._chain: ActiveChain[BlockIndexEntry] = ActiveChain()
+        self._chain: ActiveChain[BlockIndexEntry] = ActiveChain(self.index.entry)
         self.lock = threading.RLock()  # held by the writer while it changes the tip; readers of coins/state take it briefly
         self.writer: ChainWriter | None = None  # with a writer attached, every change runs on its thread
         self._leaves: set[BlockIndexEntry] = set()  # entries without a child (getchaintips)
-        self._leaves_frozen: frozenset = frozenset()
+        self._leaves_frozen: frozenset | None = frozenset()  # a copy for readers, made when first asked for
+        self._leaves_lock = threading.Lock()
         self.most_work_header: BlockIndexEntry | None = None  # C++ pindexBestHeader (failed blocks included)
         self._view: ChainView | None = None
         self._publish_held = 0  # > 0 while a change that readers must not see half-done is under way
@@ -189,17 +190,25 @@ class Chainstate:
             chain=self._chain.snapshot(),
             best_header=self.best_header,
             most_work_header=self.most_work_header,
-            leaves=self._leaves_frozen,
+            leaves_of=self._leaves_snapshot,
             sequence=(self._view.sequence + 1) if self._view is not None else 0,
             _lookup=self.index.get,
         )
 
+    def _leaves_snapshot(self) -> frozenset:
+        """The leaf set as of now (copied once per change, only when a reader asks: ~24k leaves on mainnet)."""
+        with self._leaves_lock:
+            if self._leaves_frozen is None:
+                self._leaves_frozen = frozenset(self._leaves)
+            return self._leaves_frozen
+
     def _add_to_index(self, entry: BlockIndexEntry) -> None:
         """Note an entry ``index.add`` just made: leaves, most-work and best header."""
-        self._leaves.add(entry)
-        if entry.prev is not None:
-            self._leaves.discard(entry.prev)
-        self._leaves_frozen = frozenset(self._leaves)
+        with self._leaves_lock:
+            self._leaves.add(entry)
+            if entry.prev is not None:
+                self._leaves.discard(entry.prev)
+            self._leaves_frozen = None
         if self.most_work_header is None or entry.chainwork > self.most_work_header.chainwork:
             self.most_work_header = entry
         self._note_header(entry)
@@ -210,8 +219,9 @@ class Chainstate:
         """Load the block index and tip; with ``reindex`` an empty database stays empty (the import adds genesis)."""
         check_format_version(self.store, CHAINSTATE_FORMAT_VERSION, "chainstate")
         self.index.load(self.store.iterate(INDEX_COLUMN, prefix=RECORD_PREFIX))
-        self._leaves = set(self.index.leaves())
-        self._leaves_frozen = frozenset(self._leaves)
+        with self._leaves_lock:
+            self._leaves = set(self.index.leaves())
+            self._leaves_frozen = None
         self.most_work_header = self.index.best_entry(include_failed=True)
         self.best_header = self.index.best_entry()
         tip_hash = self.store.get("meta", TIP_KEY)
@@ -222,7 +232,7 @@ class Chainstate:
         tip = self.index.get(tip_hash)
         if tip is None:
             raise StorageError("The chainstate tip is not in the block index. Restart with -reindex.")
-        self._chain = ActiveChain(self.index.chain_to(tip))
+        self._chain = ActiveChain(self.index.entry, self.index.chain_rows(tip).tolist())
         self._publish()
         self._rebuild_candidates()
         log.info("Loaded block index: %d entries, tip %s at height %d", len(self.index), tip.hash_hum, tip.height)
@@ -252,7 +262,7 @@ class Chainstate:
         batch.put("meta", TIP_KEY, entry.hash_rev)
         self.store.write(batch, sync=True)
         self._add_to_index(entry)
-        self._chain = ActiveChain([entry])
+        self._chain = ActiveChain(self.index.entry, [entry.row])
         self._publish()
 
     # ----- queries (answered from the published view: callers hold no lock) ------------------

@@ -21,7 +21,7 @@ class ChainView:
     chain: ChainSnapshot
     best_header: object  # the most-work header not known invalid (headers-first sync's target)
     most_work_header: object  # the most-work header of all (C++ pindexBestHeader, getblockchaininfo "headers")
-    leaves: frozenset  # entries without a child in the index (getchaintips)
+    leaves_of: Callable[[], frozenset]  # entries without a child in the index (getchaintips), as of the call
     sequence: int  # increases with every publication
     _lookup: Callable[[bytes], object | None]
 
@@ -52,7 +52,10 @@ class ChainView:
         return walker
 
     def tips(self, min_height: int = 0) -> list:
-        """getchaintips' blocks: every leaf at or above ``min_height`` and the active tip, highest first."""
-        found = {entry for entry in self.leaves if entry.height >= min_height}
+        """getchaintips' blocks: every leaf at or above ``min_height`` and the active tip, highest first.
+
+        The leaf set is read when asked (a leaf newer than this view may appear; its status says so).
+        """
+        found = {entry for entry in self.leaves_of() if entry.height >= min_height}
         found.add(self.tip)
         return sorted(found, key=lambda entry: (-entry.height, entry.hash_rev))
