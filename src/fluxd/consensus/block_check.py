@@ -59,16 +59,24 @@ def check_block_header(params: ChainParams, header: BlockHeader, adjusted_time: 
             reject("invalid-solution")
         if check_pow and not check_proof_of_work(header.hash_rev, header.bits, params.pow_limit, is_regtest=params.is_regtest):
             reject("high-hash", 50)
-    _check_future_time(params, header, adjusted_time, tip_height)
+    check_future_time(params, header, adjusted_time, tip_height)
 
 
-def _check_future_time(params: ChainParams, header: BlockHeader, adjusted_time: int, tip_height: int) -> None:
-    lwma_height = params.activation_height(Upgrade.LWMA) % (1 << 32)  # C++ compares as unsigned int
+def max_future_drift(params: ChainParams, is_pon: bool, tip_height: int) -> int:
+    """Seconds a header may be ahead of the adjusted time; the era is chosen by the *local tip* height.
+
+    C++ compares ``chainActive.Height()`` with the LWMA activation height as unsigned ints, so regtest
+    (activation -1) always allows 2 hours and an empty chain (-1) never does.
+    """
+    lwma_height = params.activation_height(Upgrade.LWMA) % (1 << 32)
     if tip_height % (1 << 32) < lwma_height:
-        drift = MAX_FUTURE_DRIFT_LEGACY
-    else:
-        drift = MAX_FUTURE_DRIFT_PON if header.is_pon else MAX_FUTURE_DRIFT_POW
-    if header.time > adjusted_time + drift:
+        return MAX_FUTURE_DRIFT_LEGACY
+    return MAX_FUTURE_DRIFT_PON if is_pon else MAX_FUTURE_DRIFT_POW
+
+
+def check_future_time(params: ChainParams, header: BlockHeader, adjusted_time: int, tip_height: int) -> None:
+    """CheckBlockHeader: nTime at most the future limit past the adjusted network time."""
+    if header.time > adjusted_time + max_future_drift(params, header.is_pon, tip_height):
         raise ValidationError("time-too-new", 0)
 
 

@@ -303,9 +303,6 @@ def _pon_window_start(prev: ChainEntry, window: int, activation: int) -> ChainEn
 # order: era (not-pon-block / premature-pon-block), diffbits, time-too-old; the
 # future-time rule belongs to the context-free CheckBlockHeader.
 
-MAX_FUTURE_BLOCK_TIME_LEGACY = 2 * 60 * 60  # while the local tip is below the LWMA activation
-MAX_FUTURE_BLOCK_TIME_POW = 360  # LWMA FTL = N * T / 20
-MAX_FUTURE_BLOCK_TIME_PON = 300
 TESTNET_PON_BITS_GRACE = (800, 1800)  # testnet heights whose wrong PoN nBits C++ only logs
 
 REJECT_DOS_SCORES = {
@@ -316,25 +313,6 @@ REJECT_DOS_SCORES = {
     "time-too-old": 0,
     "time-too-new": 0,
 }
-
-
-def max_future_block_time(params: ChainParams, is_pon: bool, tip_height: int) -> int:
-    """Allowed seconds ahead of adjusted time; the era is chosen by the *local tip* height.
-
-    C++ compares ``chainActive.Height()`` with the LWMA activation height as
-    unsigned ints, so regtest (activation -1) always allows 2 hours and an
-    empty chain (-1) never does.
-    """
-    if tip_height % _UINT32 < params.activation_height(Upgrade.LWMA) % _UINT32:
-        return MAX_FUTURE_BLOCK_TIME_LEGACY
-    return MAX_FUTURE_BLOCK_TIME_PON if is_pon else MAX_FUTURE_BLOCK_TIME_POW
-
-
-def time_too_new_reason(params: ChainParams, block_time: int, is_pon: bool, adjusted_time: int, tip_height: int) -> str | None:
-    """CheckBlockHeader: nTime at most the future limit past the adjusted network time."""
-    if block_time > adjusted_time + max_future_block_time(params, is_pon, tip_height):
-        return "time-too-new"
-    return None
 
 
 def time_too_old_reason(block_time: int, is_pon: bool, prev: ChainEntry) -> str | None:

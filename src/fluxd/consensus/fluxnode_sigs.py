@@ -4,7 +4,7 @@ CONSENSUS_TRANSACTIONS.md §2.5.  Signatures are compact and recoverable over
 the signed-message hash; a signature is accepted when the recovered key has the
 same hash160 as the expected key.  Data that lives in the fluxnode list (the
 operator key of a confirmed node, stored delegate keys) comes through
-``FluxnodeKeyView``.
+``FluxnodeKeys``.
 """
 
 from __future__ import annotations
@@ -26,16 +26,19 @@ from fluxd.core.transaction import Transaction
 from fluxd.params.chainparams import ChainParams
 
 
-class FluxnodeKeyView(Protocol):
+class FluxnodeKeys(Protocol):
+    """What consensus checks need of the fluxnode list (C++ g_fluxnodeCache): the one lookup protocol,
+    used by the fluxnode transaction signature checks and the PoN minter signature check."""
+
     def operator_pubkey(self, collateral) -> bytes | None:
-        """The START pubKey of the node with this collateral, None when not in the list."""
+        """The START pubKey of a started, DoS-listed or confirmed node with this collateral; None when not in the list."""
 
     def delegate_keys(self, collateral) -> list[bytes] | None:
         """Stored delegate starting keys for this collateral, None when there are none."""
 
 
-class NoFluxnodeKeys:
-    """A view with an empty fluxnode list."""
+class NoFluxnodes:
+    """The view of a node that keeps no fluxnode list: every lookup misses."""
 
     def operator_pubkey(self, collateral) -> bytes | None:
         return None
@@ -83,7 +86,7 @@ def _delegates_signing(start: FluxnodeStart) -> bool:
     return delegates.n_type == DELEGATES_SIGNING
 
 
-def check_start_signature(tx: Transaction, keys: FluxnodeKeyView, verifying_from_db: bool = False) -> bool:
+def check_start_signature(tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool = False) -> bool:
     start = tx.fluxnode
     message = start_message(tx)
     if _delegates_signing(start):
@@ -109,7 +112,7 @@ def check_benchmark_signature(params: ChainParams, confirm: FluxnodeConfirm, byp
 
 
 def check_confirm_signatures(
-    params: ChainParams, tx: Transaction, keys: FluxnodeKeyView, verifying_from_db: bool = False, bypass: bool = False
+    params: ChainParams, tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool = False, bypass: bool = False
 ) -> bool:
     confirm = tx.fluxnode
     operator_key = keys.operator_pubkey(confirm.collateral)
@@ -120,7 +123,7 @@ def check_confirm_signatures(
 
 
 def check_fluxnode_signatures(
-    params: ChainParams, tx: Transaction, keys: FluxnodeKeyView, verifying_from_db: bool = False, bypass: bool = False
+    params: ChainParams, tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool = False, bypass: bool = False
 ) -> bool:
     """CheckFluxnodeTxSignatures."""
     payload = tx.fluxnode

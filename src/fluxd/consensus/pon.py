@@ -8,10 +8,9 @@ chainstate; it reaches these rules through the ``FluxnodeKeys`` protocol.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from fluxd.consensus.arith import set_compact
 from fluxd.consensus.emergency import is_emergency_block, validate_emergency_signatures
+from fluxd.consensus.fluxnode_sigs import FluxnodeKeys, NoFluxnodes  # noqa: F401 (the one key-lookup protocol)
 from fluxd.core.block import BlockHeader
 from fluxd.core.ecdsa import verify_der
 from fluxd.core.hashes import sha256d
@@ -21,20 +20,6 @@ from fluxd.params.upgrades import Upgrade, is_pon_active
 from fluxd.util.hexutil import hum_to_rev
 
 TEST_BYPASS_COLLATERAL = OutPoint(hum_to_rev("544553544e4f4400000000000000000000000000000000000000000000000000"), 0)
-
-
-class FluxnodeKeys(Protocol):
-    """What the PoN signature check needs of the fluxnode list (C++ g_fluxnodeCache.GetFluxnodeData)."""
-
-    def operator_pubkey(self, collateral: OutPoint) -> bytes | None:
-        """The operator key of a started, DoS-listed or confirmed fluxnode; None when the list has no such node."""
-
-
-class NoFluxnodes:
-    """The view of a node that keeps no fluxnode list: every lookup misses."""
-
-    def operator_pubkey(self, collateral: OutPoint) -> bytes | None:
-        return None
 
 
 class PonCheckFailed(Exception):

@@ -7,7 +7,7 @@ reason and DoS score.  Fluxnode signatures are checked through
 
 from __future__ import annotations
 
-from fluxd.consensus.fluxnode_sigs import FluxnodeKeyView, NoFluxnodeKeys, check_fluxnode_signatures
+from fluxd.consensus.fluxnode_sigs import FluxnodeKeys, NoFluxnodes, check_fluxnode_signatures
 from fluxd.consensus.validation import reject
 from fluxd.core.amount import MAX_MONEY, money_range
 from fluxd.core.fluxnode_tx import (
@@ -34,11 +34,11 @@ CONFIRM_IP_V2_FROM_TIME = 1_647_262_800
 
 
 def check_transaction(
-    params: ChainParams, tx: Transaction, keys: FluxnodeKeyView | None = None, verifying_from_db: bool = False
+    params: ChainParams, tx: Transaction, keys: FluxnodeKeys | None = None, verifying_from_db: bool = False
 ) -> None:
     """CheckTransaction without proof verification (Groth16 Sprout proofs are checked elsewhere)."""
     if tx.is_fluxnode_tx():
-        _check_fluxnode_shape(params, tx, keys or NoFluxnodeKeys(), verifying_from_db)
+        _check_fluxnode_shape(params, tx, keys or NoFluxnodes(), verifying_from_db)
     else:
         _check_version_and_emptiness(tx)
     if len(tx.to_bytes()) > MAX_TX_SIZE_AFTER_SAPLING:
@@ -64,7 +64,7 @@ def _check_version_and_emptiness(tx: Transaction) -> None:
         reject("bad-txns-vout-empty", 10)
 
 
-def _check_fluxnode_shape(params: ChainParams, tx: Transaction, keys: FluxnodeKeyView, verifying_from_db: bool) -> None:
+def _check_fluxnode_shape(params: ChainParams, tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool) -> None:
     if tx.vout or tx.joinsplits or tx.shielded_outputs or tx.vin or tx.shielded_spends:
         reject("bad-txns-fluxnode-tx-not-empty", 10)
     payload = tx.fluxnode

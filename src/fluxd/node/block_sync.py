@@ -46,7 +46,7 @@ class BlockSync:
         self.params = node.params
         self.writer = writer
         self.connman = None  # set by the network service
-        self.tx_relay = None  # set when the mempool exists: object with on_tx / on_tx_inv / lookup
+        self.tx_relay = None  # set when the mempool exists: object with on_tx / wants / lookup / peer_closed
         self.in_flight: dict[bytes, tuple[Peer, float]] = {}
         self.processing: set[bytes] = set()  # received, queued on the chain writer: not to be asked for again
         self._queued_blocks: deque[bytes] = deque()  # one per block job on the writer (appended here, popped there)
@@ -86,6 +86,8 @@ class BlockSync:
         for block_hash in list(peer.in_flight):
             self.in_flight.pop(block_hash, None)
         peer.in_flight.clear()
+        if self.tx_relay is not None:
+            self.tx_relay.peer_closed(peer.id)  # C++ FinalizeNode: EraseOrphansFor(nodeid)
         self.schedule_downloads()
 
     def misbehaving(self, peer: Peer, score: int, reason: str) -> None:

@@ -130,6 +130,10 @@ class MempoolService:
         if rejected.reason != "bad-txns-fluxnode-tx-invalid-signature":  # C++ IsFluxnodeTxSignatureFailure
             self._current_rejects().add(tx.txid_rev)
 
+    def peer_closed(self, peer_id: int) -> None:
+        """A peer disconnected: the orphans it sent go (C++ EraseOrphansFor)."""
+        self.orphans.erase_from_peer(peer_id)
+
     def lookup(self, txid_rev: bytes) -> Transaction | None:
         return self.pool.lookup(txid_rev)
 

@@ -7,6 +7,8 @@ for 200 blocks, the epoch resets, the ZelHash ramp and the LWMA3 clamp wrap.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import random
 from dataclasses import dataclass, replace
 
@@ -19,15 +21,15 @@ from fluxd.consensus.difficulty import (
     eh_epoch_end,
     lwma3_next_work,
     lwma_next_work,
-    max_future_block_time,
     median_time_past,
     next_pon_work_required,
     next_pow_work_required,
     next_work_required,
     pon_era_reason,
-    time_too_new_reason,
     time_too_old_reason,
 )
+from fluxd.consensus.block_check import check_future_time, max_future_drift
+from fluxd.consensus.validation import ValidationError
 from fluxd.params import networks
 from fluxd.params.upgrades import Upgrade
 from tests.vectors import load_json
@@ -458,14 +460,29 @@ def test_time_rules():
     assert time_too_old_reason(prev.time, True, prev) == "time-too-old"
     assert time_too_old_reason(prev.time + 1, True, prev) is None
 
+
+
+def _too_new(params, block_time: int, is_pon: bool, now: int, tip_height: int) -> str | None:
+    """The future-time rule CheckBlockHeader runs (consensus/block_check.py)."""
+    try:
+        check_future_time(params, SimpleNamespace(time=block_time, is_pon=is_pon), now, tip_height)
+    except ValidationError as failure:
+        assert failure.dos == 0
+        return failure.reason
+    return None
+
+
+def test_future_time_rule():
     now = 1_800_000_000
-    assert time_too_new_reason(MAIN, now + 360, False, now, 1_000_000) is None
-    assert time_too_new_reason(MAIN, now + 361, False, now, 1_000_000) == "time-too-new"
-    assert time_too_new_reason(MAIN, now + 301, True, now, 2_500_000) == "time-too-new"
-    assert time_too_new_reason(MAIN, now + 7200, False, now, 100) is None  # local tip below LWMA
-    assert max_future_block_time(MAIN, False, -1) == 360  # an empty chain is 0xffffffff unsigned
-    assert max_future_block_time(REGTEST, True, 5) == 7200  # regtest LWMA height -1 is 0xffffffff
-    assert max_future_block_time(TEST, True, 69) == 7200 and max_future_block_time(TEST, True, 70) == 300
+    assert _too_new(MAIN, now + 360, False, now, 1_000_000) is None
+    assert _too_new(MAIN, now + 361, False, now, 1_000_000) == "time-too-new"
+    assert _too_new(MAIN, now + 301, True, now, 2_500_000) == "time-too-new"
+    assert _too_new(MAIN, now + 300, True, now, 2_500_000) is None
+    assert _too_new(MAIN, now + 7200, False, now, 100) is None  # local tip below LWMA
+    assert _too_new(MAIN, now + 7201, False, now, 100) == "time-too-new"
+    assert max_future_drift(MAIN, False, -1) == 360  # an empty chain is 0xffffffff unsigned
+    assert max_future_drift(REGTEST, True, 5) == 7200  # regtest LWMA height -1 is 0xffffffff
+    assert max_future_drift(TEST, True, 69) == 7200 and max_future_drift(TEST, True, 70) == 300
 
 
 def test_era_and_diffbits_reasons():
