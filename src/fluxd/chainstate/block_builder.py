@@ -12,14 +12,14 @@ from fluxd.consensus.pon import TEST_BYPASS_COLLATERAL
 from fluxd.consensus.difficulty import median_time_past, next_work_required
 from fluxd.consensus.equihash_epochs import valid_eh_parameter_list
 from fluxd.consensus.equihash_solver import solve_header
-from fluxd.consensus.subsidy import block_subsidy, funding_due
+from fluxd.consensus.coinbase import coinbase_outputs, required_outputs
 from fluxd.core.address import address_to_script
 from fluxd.core.block import PON_VERSION, Block, BlockHeader
 from fluxd.core.merkle import block_merkle_root
 from fluxd.core.opcodes import OP_0
 from fluxd.core.script import push_int
 from fluxd.core.transaction import Transaction
-from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
+from fluxd.core.tx_parts import OutPoint, TxIn
 from fluxd.params.chainparams import ChainParams
 from fluxd.params.upgrades import is_pon_active
 
@@ -27,11 +27,9 @@ ZERO_32 = b"\x00" * 32
 
 
 def coinbase_for(params: ChainParams, height: int, payout_script: bytes, fees: int = 0, extra_nonce: int = 0) -> Transaction:
-    outputs = [TxOut(block_subsidy(params, height) + fees, payout_script)]
-    for _kind, address, amount in funding_due(params, height):
-        outputs.append(TxOut(amount, address_to_script(address, params.base58)))
+    outputs = coinbase_outputs(required_outputs(params, height, fees), payout_script)
     script_sig = push_int(height) + (push_int(extra_nonce) if extra_nonce else bytes([OP_0]))
-    return Transaction(version=1, vin=(TxIn(OutPoint.null(), script_sig, 0xFFFFFFFF),), vout=tuple(outputs))
+    return Transaction(version=1, vin=(TxIn(OutPoint.null(), script_sig, 0xFFFFFFFF),), vout=outputs)
 
 
 def build_block(

@@ -17,9 +17,8 @@ from fluxd.chainstate.undo import BlockUndo
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch
 from fluxd.consensus.script_errors import BLOCK_SCRIPT_VERIFY_FLAGS
 from fluxd.consensus.sigops import MAX_BLOCK_SIGOPS, legacy_sigop_count, p2sh_tx_sigop_count
-from fluxd.consensus.subsidy import block_subsidy, funding_due, min_dev_fund_amount
+from fluxd.consensus.coinbase import check_coinbase_value, check_required_outputs, required_outputs
 from fluxd.consensus.validation import ValidationError, reject
-from fluxd.core.address import address_to_script
 from fluxd.core.amount import money_range
 from fluxd.core.block import Block
 from fluxd.core.script import is_p2sh, push_int
@@ -66,7 +65,7 @@ def is_final_tx(tx: Transaction, height: int, block_time: int) -> bool:
 def contextual_check_transaction(params: ChainParams, tx: Transaction, height: int, dos: int = 100) -> None:
     """ContextualCheckTransaction in C++ order (``dos`` is its dosLevel: 100 in blocks)."""
     if tx.is_coinbase():
-        _check_funding_outputs(params, tx, height, dos)
+        check_required_outputs(required_outputs(params, height), tx, dos)
     acadia = network_upgrade_active(params, height, Upgrade.ACADIA)
     if not acadia and tx.overwintered:
         reject("tx-overwinter-not-active", dos)
@@ -119,32 +118,9 @@ def _is_expired(tx: Transaction, height: int) -> bool:
     return tx.expiry_height != 0 and not tx.is_coinbase() and height > tx.expiry_height
 
 
-def _check_funding_outputs(params: ChainParams, coinbase: Transaction, height: int, dos: int) -> None:
-    """The coinbase part of ContextualCheckTransaction: dev fund under PoN, then exchange, foundation, swap pool."""
-    if network_upgrade_active(params, height, Upgrade.PON):
-        _check_dev_fund(params, coinbase, height, dos)
-    for kind, address, amount in funding_due(params, height):
-        script = address_to_script(address, params.base58)
-        if not any(out.script_pubkey == script and out.value == amount for out in coinbase.vout):
-            reject(f"tx-coinbase-missing-{kind}-funding", dos)
-
-
 def check_coinbase_amount(params: ChainParams, block: Block, height: int, fees: int) -> None:
-    """ConnectBlock: the coinbase pays at most subsidy + fees + the funding outputs due (above height 2)."""
-    due = sum(amount for _, _, amount in funding_due(params, height))
-    limit = block_subsidy(params, height) + fees + due
-    if height > 2 and sum(out.value for out in block.transactions[0].vout) > limit:
-        reject("bad-cb-amount")
-
-
-def _check_dev_fund(params: ChainParams, coinbase: Transaction, height: int, dos: int) -> None:
-    """Under PoN some coinbase output pays the dev fund at least GetMinDevFundAmount."""
-    minimum = min_dev_fund_amount(params, height)
-    if minimum <= 0:
-        return
-    script = address_to_script(params.dev_fund_address, params.base58)
-    if not any(out.script_pubkey == script and out.value >= minimum for out in coinbase.vout):
-        reject("tx-coinbase-missing-dev-funding", dos)
+    """ConnectBlock's bad-cb-amount (consensus/coinbase.py)."""
+    check_coinbase_value(required_outputs(params, height, fees), block.transactions[0], height)
 
 
 def _fetch_inputs(tx: Transaction, coins: CoinsCache) -> list[Coin]:

@@ -29,15 +29,14 @@ from fluxd.consensus.difficulty import median_time_past, next_work_required
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch
 from fluxd.consensus.script_errors import MANDATORY_SCRIPT_VERIFY_FLAGS
 from fluxd.consensus.sigops import legacy_sigop_count
-from fluxd.consensus.subsidy import block_subsidy, funding_due
+from fluxd.consensus.coinbase import coinbase_outputs, required_outputs
 from fluxd.consensus.validation import ValidationError
-from fluxd.core.address import address_to_script
 from fluxd.core.block import PON_VERSION, Block, BlockHeader
 from fluxd.core.merkle import block_merkle_root
 from fluxd.core.opcodes import OP_0
 from fluxd.core.script import push_int
 from fluxd.core.transaction import SAPLING_TX_VERSION, SAPLING_VERSION_GROUP_ID, Transaction
-from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
+from fluxd.core.tx_parts import OutPoint, TxIn
 from fluxd.params.chainparams import ChainParams
 from fluxd.params.upgrades import Upgrade, current_epoch_branch_id, is_pon_active, network_upgrade_active
 from fluxd.rpc.block_validity import check_block_validity
@@ -83,9 +82,7 @@ class AssemblerSettings:
 
 def coinbase_transaction(params: ChainParams, height: int, script: bytes, fees: int) -> Transaction:
     """The coinbase CreateNewBlock builds: ``<height> OP_0``, subsidy + fees first, then the funding outputs."""
-    outputs = [TxOut(block_subsidy(params, height) + fees, script)]
-    for _kind, address, amount in funding_due(params, height):
-        outputs.append(TxOut(amount, address_to_script(address, params.base58)))
+    outputs = coinbase_outputs(required_outputs(params, height, fees), script)
     txin = TxIn(OutPoint.null(), push_int(height) + bytes([OP_0]), 0xFFFFFFFF)
     if network_upgrade_active(params, height, Upgrade.ACADIA):  # CreateNewContextualCMutableTransaction
         return Transaction(

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from fluxd.consensus.arith import set_compact
 from fluxd.consensus.difficulty import median_time_past
 from fluxd.consensus.sigops import MAX_BLOCK_SIGOPS
-from fluxd.consensus.subsidy import funding_due
+from fluxd.consensus.coinbase import required_outputs
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block
 from fluxd.rpc.block_assembler import AssemblerSettings, BlockTemplate, update_time
@@ -258,8 +258,8 @@ def template_json(node, template: BlockTemplate, updated_last: int) -> RepeatedK
         ("height", prev.height + 1),
         ("miner_reward", block.transactions[0].vout[0].value),
     ]
-    for _kind, address, amount in funding_due(node.params, prev.height + 1):
-        pairs += [("flux_creation_address", address), ("flux_creation_amount", amount)]
+    for output in required_outputs(node.params, prev.height + 1).funding:
+        pairs += [("flux_creation_address", output.address), ("flux_creation_amount", output.amount)]
     return RepeatedKeys(pairs)
 
 
