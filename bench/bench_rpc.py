@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from fluxd.chainstate.block_builder import build_block  # noqa: E402
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate  # noqa: E402
-from fluxd.chainstate.connect import COINBASE_MATURITY  # noqa: E402
+from fluxd.consensus.tx_contextual import COINBASE_MATURITY  # noqa: E402
 from fluxd.core.keys import PrivateKey  # noqa: E402
 from fluxd.core.script import p2pkh_script  # noqa: E402
 from fluxd.core.transaction import Transaction  # noqa: E402

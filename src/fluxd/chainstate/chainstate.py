@@ -34,12 +34,7 @@ from fluxd.chainstate.block_index import (
 from fluxd.chainstate.active_chain import ActiveChain, ChainSnapshot
 from fluxd.chainstate.compact_index import CompactBlockIndex
 from fluxd.chainstate.coins import Coin, CoinsCache
-from fluxd.chainstate.connect import (
-    ConnectResult,
-    connect_transactions,
-    contextual_check_block_transactions,
-    disconnect_transactions,
-)
+from fluxd.chainstate.connect import ConnectResult, connect_transactions, disconnect_transactions
 from fluxd.chainstate.modules import BlockContext, StateModule, check_columns, connect_modules, disconnect_modules
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.state_columns import StateLayer, StateReader
@@ -57,6 +52,7 @@ from fluxd.consensus.block_check import (
 )
 from fluxd.consensus.pon import FluxnodeKeys, NoFluxnodes, pon_tiebreak_key
 from fluxd.consensus.arith import block_work
+from fluxd.consensus.tx_contextual import contextual_check_block_transactions
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block, BlockHeader
 from fluxd.core.tx_parts import OutPoint

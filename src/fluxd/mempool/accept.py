@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from fluxd.chainstate.chainstate import Chainstate
 from fluxd.chainstate.coins import Coin
-from fluxd.chainstate.connect import COINBASE_MATURITY, contextual_check_transaction, is_final_tx
+from fluxd.consensus.tx_contextual import COINBASE_MATURITY, contextual_check_transaction, is_final_tx
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch
 from fluxd.consensus.script_errors import STANDARD_NOT_MANDATORY_VERIFY_FLAGS, STANDARD_SCRIPT_VERIFY_FLAGS
 from fluxd.consensus.sigops import legacy_sigop_count, p2sh_tx_sigop_count

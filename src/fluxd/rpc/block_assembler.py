@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from fluxd.chainstate.block_index import BlockIndexEntry
 from fluxd.chainstate.coins import Coin, CoinsCache
-from fluxd.chainstate.connect import COINBASE_MATURITY
+from fluxd.consensus.tx_contextual import COINBASE_MATURITY
 from fluxd.consensus.difficulty import median_time_past, next_work_required
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch
 from fluxd.consensus.script_errors import MANDATORY_SCRIPT_VERIFY_FLAGS

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from fluxd.chainstate.coins import Coin, CoinsCache
-from fluxd.chainstate.connect import is_final_tx
+from fluxd.consensus.tx_contextual import is_final_tx
 from fluxd.consensus.sigops import MAX_BLOCK_SIGOPS, legacy_sigop_count, p2sh_tx_sigop_count
 from fluxd.core.amount import COIN
 from fluxd.core.transaction import Transaction
