@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/toy_modules.py
 
-from fluxd.chainstate.block_builder import build_block  # noqa: E402
+from tests.block_building import build_block  # noqa: E402
 from fluxd.chainstate.block_index import BlockIndexEntry  # noqa: E402
 from fluxd.chainstate.detached_entry import DetachedEntry  # noqa: E402
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate  # noqa: E402

@@ -28,7 +28,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fluxd.chainstate.block_builder import build_block  # noqa: E402
+from tests.block_building import build_block  # noqa: E402
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate  # noqa: E402
 from fluxd.consensus.tx_contextual import COINBASE_MATURITY  # noqa: E402
 from fluxd.core.keys import PrivateKey  # noqa: E402

@@ -18,7 +18,7 @@ import struct
 import sys
 from pathlib import Path
 
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.detached_entry import DetachedEntry
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.block_import import BlockImporter, is_reindexing, scan_blocks
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.chainstate.verify_db import verify_db

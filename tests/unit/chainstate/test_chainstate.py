@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fluxd.chainstate.block_builder import build_block, coinbase_for
+from tests.block_building import build_block, coinbase_for
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.consensus.equihash_solver import solve_header
 from fluxd.consensus.validation import ValidationError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fluxd.chainstate.block_index import BLOCK_FAILED_CHILD, BLOCK_FAILED_VALID, BLOCK_HAVE_DATA
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.format_version import VERSION_KEY

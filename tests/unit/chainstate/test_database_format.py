@@ -11,7 +11,7 @@ records stand for any module's).
 
 from __future__ import annotations
 
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.chainstate import CHAINSTATE_FORMAT_VERSION, COLUMNS, Chainstate
 from fluxd.chainstate.timestamp_index import TimestampIndex
 from fluxd.storage.block_files import BlockFiles

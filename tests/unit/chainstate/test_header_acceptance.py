@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.core.ecdsa import sign_der
 from fluxd.consensus.pon import header_pon_hash

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.block_index import BLOCK_FAILED_VALID, BlockIndexEntry
 from fluxd.chainstate.detached_entry import DetachedEntry
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate

@@ -15,7 +15,7 @@ import dataclasses
 
 import pytest
 
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.consensus.equihash_solver import solve_header
 from fluxd.consensus.subsidy import min_dev_fund_amount

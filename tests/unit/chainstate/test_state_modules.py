@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.chainstate import COLUMNS, TIP_KEY, Chainstate
 from fluxd.chainstate.modules import UNDO_COLUMN, undo_key
 from fluxd.chainstate.script_pool import ScriptVerifier

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.chainstate import COLUMNS, TIP_KEY, Chainstate
 from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_key
 from fluxd.chainstate.tip_cache import coins_cache_bytes

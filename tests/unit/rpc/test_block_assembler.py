@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fluxd.chainstate.block_builder import build_block
+from tests.block_building import build_block
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
 from fluxd.chainstate.coins import Coin, CoinsCache
 from fluxd.consensus.equihash_epochs import valid_eh_parameter_list

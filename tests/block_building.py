@@ -1,4 +1,4 @@
-"""Build and solve a block on top of the chain (the core of C++ CreateNewBlock + generate on regtest).
+"""Test framework: build and solve a block on top of a chain (the core of C++ CreateNewBlock + generate on regtest).
 
 PoW blocks get an Equihash solution from the solver; on regtest PoN heights
 the block uses the C++ test bypass collateral and a dummy signature, exactly
