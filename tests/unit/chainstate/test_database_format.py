@@ -23,27 +23,7 @@ from tests.unit.chainstate.test_chainstate import PARAMS, SCRIPT
 PINNED_COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp", "ext", "ext_undo")
 # format version -> column -> (number of records, the first record in key order as key hex:value hex)
 GOLDEN: dict[int, dict[str, tuple[int, str]]] = {
-    3: {
-        "meta": (2, "666f726d61745f76657273696f6e:"
-            "03000000"),
-        "block_index": (4, "21195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"
-            "01010000002000000000000000000000000000000000000000000000000000000000000000221f000000010000000200"
-            "000000000000000000009001000000000000ffffffff000000000000000004000000cee0d18d04f3af9e09d942226104"
-            "b6e0901d8cf1d2695f71b5c28da8608799016755e82fd7c9271afb1bad46b3bb69ef62ea69b12bb74f4fae7e212f5633"
-            "d05b000000000000000000000000000000000000000000000000000000000000000058125e5f0f0f0f20030000000100"
-            "00000000000000000000000000000000000000000000000000002402c346b2313942798a1b155192f54b39715542b715"
-            "f1677f05f5a94372e6f52615ef5bb0"),
-        "coins": (3, "1d2204962cbb056cbb93749781c224d300bd364d0fd022864a4dae2ed5aaec1f00000000:"
-            "0700d6117e030000001976a9149d695474a303ac6d74d1796d3752f07895918bd288ac01000000"),
-        "undo": (3, "21195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"
-            "010000"),
-        "txindex": (3, "1d2204962cbb056cbb93749781c224d300bd364d0fd022864a4dae2ed5aaec1f:"
-            "f7f470e2d42ec958a7590802f10970bfe5a10a63216db908a01fffe3b04e544a00000000"),
-        "timestamp": (6, "545f5e125821195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"),
-        "ext": (4, "636f756e7465722f6800000001:"
-            "21195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754"),
-        "ext_undo": (3, "636f756e7465722f21195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"),
-    },    4: {  # the block index: a fixed-size row record per entry (b"i" + height + hash) and its header (b"h" + hash)
+    4: {  # the block index: a fixed-size row record per entry (b"i" + height + hash) and its header (b"h" + hash)
         "meta": (2, "666f726d61745f76657273696f6e:"
             "04000000"),
         "block_index": (8, "6821195663c23435edb1a5da424743b2716b4ac01e10bc45e55e67eb176395c754:"
