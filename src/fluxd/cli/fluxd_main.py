@@ -155,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _start(args) -> int:
-    from fluxd.node.app import StartupError, prepare_node, run_node
+    from fluxd.node.app import prepare_node, run_node
     from fluxd.node.datadir_lock import DatadirLocked
+    from fluxd.node.startup import StartupError
 
     if args.get_bool("-daemon") and not _daemonize():
         return 0

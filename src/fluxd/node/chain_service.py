@@ -20,8 +20,9 @@ from fluxd.chainstate.timestamp_index import TimestampIndexMismatch, open_timest
 from fluxd.chainstate.txindex_setting import TxIndexMismatch, check_txindex_setting, store_txindex_setting
 from fluxd.chainstate.verify_db import DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verify_db
 from fluxd.chainstate.writer import ChainWriter
-from fluxd.node.app import StartupError
 from fluxd.node.block_import_thread import ImportThread, wipe_database
+from fluxd.node.startup import StartupError
+from fluxd.rpc.context import NodeContext
 from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.kv import StorageError
 from fluxd.storage.rocks import RocksStore
@@ -33,8 +34,8 @@ CORRUPT_TEXT = "Corrupted block database detected.\nPlease restart with -reindex
 class ChainService:
     warmup_text = "Loading block index..."
 
-    def __init__(self, node) -> None:
-        self.node = node
+    def __init__(self, context: NodeContext) -> None:
+        self.context = context
         self.store: RocksStore | None = None
         self.verifier: ScriptVerifier | None = None
         self.chainstate: Chainstate | None = None
@@ -48,33 +49,33 @@ class ChainService:
         try:
             await loop.run_in_executor(self.writer.executor, self._open)
             if not self.reindex:
-                self.node.rpc_table.set_warmup("Verifying blocks...")
+                self.context.rpc_table.set_warmup("Verifying blocks...")
                 await loop.run_in_executor(self.writer.executor, self._verify)
             self._start_import()
             await self._wait_for_genesis()
         except BaseException:
             await loop.run_in_executor(None, self._close)
             raise
-        self.node.chainstate = self.chainstate
+        self.context.chainstate = self.chainstate
         log.info("Chain loaded: height %d, tip %s", self.chainstate.height, self.chainstate.tip.hash_hum)
 
     def _open(self) -> None:
-        node = self.node
-        if node.args.get_bool("-reindex"):
-            wipe_database(node.net_dir / "chainstate")
-        self.store = RocksStore(node.net_dir / "chainstate", COLUMNS)
-        self.verifier = ScriptVerifier.for_par(node.args.get_int("-par", 0))  # -par=N: N-1 worker processes
-        files = BlockFiles(node.net_dir / "blocks", node.params.message_start)
-        txindex = node.args.get_bool("-txindex", False)  # C++ default: off (fluxnodes and explorers set txindex=1)
-        if node.args.get_bool("-insightexplorer") and not txindex:
+        context = self.context
+        if context.args.get_bool("-reindex"):
+            wipe_database(context.net_dir / "chainstate")
+        self.store = RocksStore(context.net_dir / "chainstate", COLUMNS)
+        self.verifier = ScriptVerifier.for_par(context.args.get_int("-par", 0))  # -par=N: N-1 worker processes
+        files = BlockFiles(context.net_dir / "blocks", context.params.message_start)
+        txindex = context.args.get_bool("-txindex", False)  # C++ default: off (fluxnodes and explorers set txindex=1)
+        if context.args.get_bool("-insightexplorer") and not txindex:
             raise StartupError("-insightexplorer requires -txindex.")
-        cache_bytes = coins_cache_bytes(node.args.get_int("-dbcache", DEFAULT_DBCACHE_MIB), txindex)
+        cache_bytes = coins_cache_bytes(context.args.get_int("-dbcache", DEFAULT_DBCACHE_MIB), txindex)
         log.info("* Using %.1fMiB for in-memory UTXO set", cache_bytes / (1 << 20))
         self.chainstate = Chainstate(
-            node.params, self.store, files, node.clock.now, self.verifier, txindex=txindex, cache_bytes=cache_bytes
+            context.params, self.store, files, context.clock.now, self.verifier, txindex=txindex, cache_bytes=cache_bytes
         )
         self.chainstate.writer = self.writer
-        self.reindex = node.args.get_bool("-reindex") or is_reindexing(self.store)
+        self.reindex = context.args.get_bool("-reindex") or is_reindexing(self.store)
         try:
             check_txindex_setting(self.store, txindex, self.store.get("meta", TIP_KEY) is None, self.reindex)
         except TxIndexMismatch as exc:
@@ -93,7 +94,7 @@ class ChainService:
 
     def _timestamp_index(self):
         """-timestampindex (or C++'s -insightexplorer): fixed when the database is created, as in C++."""
-        args = self.node.args
+        args = self.context.args
         enabled = args.get_bool("-timestampindex") or args.get_bool("-insightexplorer")
         fresh = self.store.get("meta", TIP_KEY) is None
         try:
@@ -102,17 +103,17 @@ class ChainService:
             raise StartupError(str(exc)) from None
 
     def _verify(self) -> None:
-        args = self.node.args
+        args = self.context.args
         level = args.get_int("-checklevel", DEFAULT_CHECKLEVEL)
         depth = args.get_int("-checkblocks", DEFAULT_CHECKBLOCKS)
         if not verify_db(self.chainstate, level, depth):
             raise StartupError(CORRUPT_TEXT)
 
     def _start_import(self) -> None:
-        files = [Path(name) for name in self.node.args.get_all("-loadblock")]
+        files = [Path(name) for name in self.context.args.get_all("-loadblock")]
         on_done = None
-        if self.node.args.get_bool("-stopafterblockimport"):
-            on_done = lambda: self.node.request_shutdown("stop after block import")  # noqa: E731
+        if self.context.args.get_bool("-stopafterblockimport"):
+            on_done = lambda: self.context.request_shutdown("stop after block import")  # noqa: E731
         self.importer = ImportThread(self.chainstate, self.reindex, files, on_done)
         if self.importer.needed:
             self.importer.start()
@@ -125,7 +126,7 @@ class ChainService:
             return
         log.info("Waiting for genesis block to be imported...")
         while not self.chainstate.active and self.importer.is_alive():
-            if self.node.shutdown_requested:
+            if self.context.shutdown_requested:
                 raise StartupError("Shutdown requested while waiting for the genesis block")
             await asyncio.sleep(0.05)
         self.chainstate.ensure_genesis()  # the import stopped without finding one

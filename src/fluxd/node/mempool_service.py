@@ -21,8 +21,10 @@ from fluxd.mempool.limit import DEFAULT_MEMPOOL_EVICTION_MEMORY_MINUTES, DEFAULT
 from fluxd.mempool.orphans import DEFAULT_MAX_ORPHAN_TRANSACTIONS, OrphanPool
 from fluxd.mempool.persist import dump_mempool, read_mempool
 from fluxd.mempool.pool import Mempool
+from fluxd.node.net_service import NetworkService
 from fluxd.p2p.messages import Inv, InvItem, Reject
 from fluxd.p2p.protocol import MSG_TX
+from fluxd.rpc.context import NodeContext
 
 log = logging.getLogger("fluxd.mempool")
 MAX_REJECT_MESSAGE_LENGTH = 111
@@ -31,9 +33,10 @@ MAX_REJECT_MESSAGE_LENGTH = 111
 class MempoolService:
     warmup_text = "Loading mempool..."
 
-    def __init__(self, node) -> None:
-        self.node = node
-        args = node.args
+    def __init__(self, context: NodeContext, net: NetworkService) -> None:
+        self.context = context
+        self.net = net  # started before this service: its block sync relays our transactions
+        args = context.args
         self.pool = Mempool(
             CostTracker(args.get_int("-mempooltxcostlimit", DEFAULT_MEMPOOL_TOTAL_COST_LIMIT)),
             args.get_int("-mempoolevictionmemoryminutes", DEFAULT_MEMPOOL_EVICTION_MEMORY_MINUTES),
@@ -41,21 +44,22 @@ class MempoolService:
         self.orphans = OrphanPool(args.get_int("-maxorphantx", DEFAULT_MAX_ORPHAN_TRANSACTIONS))
         self.free_limiter = FreeRelayLimiter(args.get_int("-limitfreerelay", 500))
         self.persist = args.get_bool("-persistmempool", True)
-        self.path = node.net_dir / "mempool.dat"
+        self.path = context.net_dir / "mempool.dat"
         self.fee_estimator = BlockPolicyEstimator()
-        self.fee_feed = FeeEstimatorFeed(self.fee_estimator, self.pool, lambda: not node.chainstate.is_initial_block_download())
-        self.fee_estimates_path = node.net_dir / FEE_ESTIMATES_FILENAME
+        self.fee_feed = FeeEstimatorFeed(self.fee_estimator, self.pool, lambda: not context.chainstate.is_initial_block_download())
+        self.fee_estimates_path = context.net_dir / FEE_ESTIMATES_FILENAME
         self.recent_rejects: set[bytes] = set()  # C++ recentRejects, forgotten whenever the tip changes
         self._rejects_tip: bytes | None = None
 
     # ----- service ------------------------------------------------------------------------------
     async def start(self) -> None:
-        node = self.node
-        node.mempool = self.pool
-        node.mempool_service = self
-        node.chainstate.listeners.append(self.chain_event)
-        if node.block_sync is not None:
-            node.block_sync.tx_relay = self
+        context = self.context
+        context.mempool = self.pool
+        context.mempool_service = self
+        context.fee_estimator = self.fee_estimator
+        context.chainstate.listeners.append(self.chain_event)
+        if self.net.sync is not None:
+            self.net.sync.tx_relay = self
         read_fee_estimates(self.fee_estimator, self.fee_estimates_path)  # C++ reads it before the mempool
         if self.persist:
             self._load()
@@ -87,19 +91,19 @@ class MempoolService:
     # ----- acceptance ---------------------------------------------------------------------------
     def submit(self, tx: Transaction, limit_free: bool = False, reject_absurd_fee: bool = True):
         """AcceptToMemoryPool as one chain-writer command (coins and tip stay put meanwhile); the entry, or MempoolRejected."""
-        chainstate = self.node.chainstate
-        context = AcceptContext(self.pool, chainstate, self.node.clock.now(), limit_free, reject_absurd_fee, self.free_limiter)
+        chainstate = self.context.chainstate
+        context = AcceptContext(self.pool, chainstate, self.context.clock.now(), limit_free, reject_absurd_fee, self.free_limiter)
         return chainstate.run_command(accept_to_memory_pool, context, tx)
 
     def relay(self, tx: Transaction) -> None:
         """RelayTransaction: inv to every connected peer that has not seen it (thread-safe)."""
-        sync = self.node.block_sync
+        sync = self.net.sync
         if sync is None or sync.loop is None:
             return
         sync.loop.call_soon_threadsafe(self._announce, tx.txid_rev)
 
     def _announce(self, txid_rev: bytes) -> None:
-        connman = self.node.connman
+        connman = self.net.connman
         if connman is None or txid_rev not in self.pool:
             return
         for peer in list(connman.peers.values()):
@@ -110,17 +114,17 @@ class MempoolService:
     # ----- BlockSync tx_relay -------------------------------------------------------------------
     def wants(self, txid_rev: bytes) -> bool:
         """AlreadyHave, negated."""
-        now = self.node.clock.now()
+        now = self.context.clock.now()
         if txid_rev in self.pool or txid_rev in self.orphans:
             return False
         if self.pool.recently_evicted.contains(txid_rev, now) or self.pool.recently_in_block.contains(txid_rev, now):
             return False
         if txid_rev in self._current_rejects():
             return False
-        return self.node.chainstate.unspent_output_height(txid_rev) is None  # C++ pcoinsTip->HaveCoins
+        return self.context.chainstate.unspent_output_height(txid_rev) is None  # C++ pcoinsTip->HaveCoins
 
     def _current_rejects(self) -> set[bytes]:
-        tip_hash = self.node.chainstate.tip.hash_rev
+        tip_hash = self.context.chainstate.tip.hash_rev
         if tip_hash != self._rejects_tip:
             self.recent_rejects = set()
             self._rejects_tip = tip_hash
@@ -143,7 +147,7 @@ class MempoolService:
 
     def on_tx(self, peer, tx: Transaction) -> None:
         """A peer's tx message (event loop): accept on the chain writer, then relay or reject."""
-        sync = self.node.block_sync
+        sync = self.net.sync
         sync._on_writer(self._accept_with_orphans, lambda outcome: self._after_peer_tx(peer, tx, outcome), peer.id, tx)
 
     def _accept_with_orphans(self, peer_id: int, tx: Transaction):
@@ -182,20 +186,20 @@ class MempoolService:
         for relayed in accepted:
             self._announce(relayed.txid_rev)
         for source_id, dos in punished:
-            source = self.node.connman.peers.get(source_id) if self.node.connman is not None else None
+            source = self.net.connman.peers.get(source_id) if self.net.connman is not None else None
             if source is not None:
-                self.node.block_sync.misbehaving(source, dos, "invalid orphan transaction")
+                self.net.sync.misbehaving(source, dos, "invalid orphan transaction")
         if rejected is None or not rejected.invalid:
             return
         log.debug("%s from peer=%d was not accepted: %s (code %d)", tx.txid_hum, peer.id, rejected.reason, rejected.code)
         if rejected.code > 0 and not peer.closed:
             peer.send(Reject("tx", rejected.code, rejected.reason[:MAX_REJECT_MESSAGE_LENGTH], tx.txid_rev))
         if rejected.dos > 0:
-            self.node.block_sync.misbehaving(peer, rejected.dos, f"invalid transaction ({rejected.reason})")
+            self.net.sync.misbehaving(peer, rejected.dos, f"invalid transaction ({rejected.reason})")
 
     # ----- chain updates (writer thread, chainstate lock held) ------------------------------------
     def chain_event(self, event: str, entry, block) -> None:
-        now = self.node.clock.now()
+        now = self.context.clock.now()
         if event == "connect":
             confirmed = self.fee_feed.block_confirmed(block)
             try:
@@ -220,7 +224,7 @@ class MempoolService:
 
     def _remove_for_reorg(self) -> None:
         """removeForReorg: pool transactions spending coinbases that are no longer mature leave."""
-        chainstate = self.node.chainstate
+        chainstate = self.context.chainstate
         spend_height = chainstate.height + 1
         for pool_entry in list(self.pool.entries.values()):
             if not pool_entry.spends_coinbase:

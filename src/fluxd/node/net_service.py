@@ -10,9 +10,11 @@ import asyncio
 import logging
 
 from fluxd.node.block_sync import BlockSync
+from fluxd.node.startup import StartupError
 from fluxd.p2p.connman import ConnectionManager
 from fluxd.p2p.netaddress import parse_host_port
 from fluxd.p2p.protocol import DEFAULT_BANSCORE_THRESHOLD, DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_MISBEHAVING_BANTIME, NODE_NETWORK
+from fluxd.rpc.context import NodeContext
 from fluxd.util.version import format_sub_version
 
 log = logging.getLogger("fluxd.net")
@@ -38,38 +40,35 @@ def listen_binds(args, port: int) -> list[tuple[str, int]]:
 class NetworkService:
     warmup_text = "Starting network threads..."
 
-    def __init__(self, node) -> None:
-        self.node = node
+    def __init__(self, context: NodeContext) -> None:
+        self.context = context
         self.sync: BlockSync | None = None
         self.connman: ConnectionManager | None = None
         self._stall_task: asyncio.Task | None = None
 
     async def start(self) -> None:
-        node, args = self.node, self.node.args
+        context, args = self.context, self.context.args
         connect = connect_targets(args)
-        port = args.get_int("-port", node.params.default_port)
-        self.sync = BlockSync(node, node.chainstate.writer.executor)  # block/header/tx jobs run as chain-writer commands
+        port = args.get_int("-port", context.params.default_port)
+        self.sync = BlockSync(context, context.chainstate.writer.executor)  # block/header/tx jobs run as chain-writer commands
         self.sync.loop = asyncio.get_running_loop()
         comments = args.get_all("-uacomment")
         self.connman = ConnectionManager(
-            magic=node.params.message_start, default_port=node.params.default_port, handler=self.sync,
-            data_dir=node.net_dir, local_services=NODE_NETWORK, user_agent=format_sub_version(comments),
-            now=node.clock.now, max_connections=args.get_int("-maxconnections", DEFAULT_MAX_PEER_CONNECTIONS),
+            magic=context.params.message_start, default_port=context.params.default_port, handler=self.sync,
+            data_dir=context.net_dir, local_services=NODE_NETWORK, user_agent=format_sub_version(comments),
+            now=context.clock.now, max_connections=args.get_int("-maxconnections", DEFAULT_MAX_PEER_CONNECTIONS),
             listen=args.get_bool("-listen", connect is None), binds=listen_binds(args, port), connect_only=connect,
             added_nodes=args.get_all("-addnode"),
-            seeds=[host for _, host in node.params.dns_seeds] if args.get_bool("-dnsseed", connect is None) else [],
+            seeds=[host for _, host in context.params.dns_seeds] if args.get_bool("-dnsseed", connect is None) else [],
             ban_threshold=args.get_int("-banscore", DEFAULT_BANSCORE_THRESHOLD),
             ban_time=args.get_int("-bantime", DEFAULT_MISBEHAVING_BANTIME), whitelist=args.get_all("-whitelist"),
         )
         self.sync.connman = self.connman
-        node.connman = self.connman
-        node.block_sync = self.sync
-        node.chainstate.listeners.append(self.sync.chain_event)
+        context.connman = self.connman
+        context.chainstate.listeners.append(self.sync.chain_event)
         try:
             await self.connman.start()
         except OSError as exc:
-            from fluxd.node.app import StartupError
-
             raise StartupError(str(exc)) from None
         self._stall_task = asyncio.create_task(self._watch_stalls())
 

@@ -4,8 +4,8 @@ A request carrying a ``longpollid`` waits until the tip is no longer the
 block it names or, once a minute has passed (then every 10 seconds), the
 mempool's transaction counter differs from the one it names.  The wait runs
 on the RPC handler's own pool thread and holds no chainstate lock; chain
-tip changes wake it through a chainstate listener, and a shutdown ends it
-within a second.
+tip changes wake it through the node context's ``tip_signal`` (the
+chainstate's last listener), and a shutdown ends it within a second.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from fluxd.rpc.params import uint256_from_text
 FIRST_MEMPOOL_CHECK = 60  # seconds before a changed mempool ends the wait
 LATER_MEMPOOL_CHECKS = 10
 WAKE_INTERVAL = 1.0  # how often a waiter looks at the shutdown flag
-_attach_lock = threading.Lock()
 
 
 class TipSignal:
@@ -32,17 +31,6 @@ class TipSignal:
     def __call__(self, event, entry, block) -> None:
         with self.condition:
             self.condition.notify_all()
-
-
-def tip_signal(node) -> TipSignal:
-    """The node's TipSignal, registered as a chainstate listener on first use."""
-    with _attach_lock:
-        signal = getattr(node, "tip_signal", None)
-        if signal is None:
-            signal = TipSignal()
-            node.chainstate.listeners.append(signal)
-            node.tip_signal = signal
-        return signal
 
 
 def parse_longpollid(value, tip_hash_rev: bytes, updated_last: int) -> tuple[bytes, int]:
@@ -76,7 +64,7 @@ def wait_for_change(
     monotonic: Callable[[], float] = time.monotonic,
 ) -> None:
     """Block this thread until the tip moves off ``watched_rev`` or the mempool changed after a minute."""
-    signal = tip_signal(node)
+    signal = node.tip_signal
     check_at = monotonic() + FIRST_MEMPOOL_CHECK
     with signal.condition:
         while node.chainstate.tip.hash_rev == watched_rev and not node.shutdown_requested:

@@ -137,7 +137,7 @@ def getutxos(node, part: str, body: bytes) -> tuple[str, bytes | str]:
     """(content type, payload) for /rest/getutxos<part>; raises UtxoRequestError as RESTERR."""
     check_mempool, kind, outpoints = parse_request(part, body)
     chainstate = node.chainstate
-    pool = getattr(node, "mempool", None)
+    pool = node.mempool
     tip, found = chainstate.run_command(lambda: (chainstate.tip, _coins(chainstate, pool, outpoints, check_mempool)))
     coins = [coin for coin in found if coin is not None]
     hits = [coin is not None for coin in found]

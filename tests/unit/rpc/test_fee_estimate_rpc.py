@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
+from pathlib import Path
 
 import pytest
 
 from fluxd.mempool.fee_estimates_file import load_fee_estimates_bytes
 from fluxd.mempool.fee_estimator import BlockPolicyEstimator
+from fluxd.params.networks import regtest_params
+from fluxd.rpc.context import NodeContext
 from fluxd.rpc.errors import RPCError
 from fluxd.rpc.methods.utility import rpc_estimatefee, rpc_estimatepriority
+from fluxd.util.args import Args
 from fluxd.util.univalue import RawNumber, dumps
 from tests.unit.mempool.test_fee_estimates_file import cpp_file
 
 
-def node_with(estimator):
-    return SimpleNamespace(mempool_service=SimpleNamespace(fee_estimator=estimator))
+def node_with(estimator: BlockPolicyEstimator | None) -> NodeContext:
+    return NodeContext(args=Args(), params=regtest_params(), net_dir=Path("unused"), fee_estimator=estimator)
 
 
 def loaded_node():
@@ -26,7 +29,7 @@ def loaded_node():
 
 
 def test_not_enough_data_is_minus_one_as_a_number():
-    for node in (SimpleNamespace(), node_with(BlockPolicyEstimator())):
+    for node in (node_with(None), node_with(BlockPolicyEstimator())):
         assert dumps(rpc_estimatefee(node, [6])) == "-1"
         assert dumps(rpc_estimatepriority(node, [6])) == "-1"
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from fluxd.params.networks import regtest_params
 from fluxd.rpc import longpoll
+from fluxd.rpc.context import NodeContext
 from fluxd.rpc.errors import RPCError
+from fluxd.util.args import Args
 
 TIP = bytes(range(32))
 OTHER = bytes(32)
 
 
-def fake_node(tip: bytes = TIP):
-    chainstate = SimpleNamespace(tip=SimpleNamespace(hash_rev=tip), listeners=[])
-    return SimpleNamespace(chainstate=chainstate, shutdown_requested=False)
+def fake_node(tip: bytes = TIP) -> NodeContext:
+    context = NodeContext(args=Args(), params=regtest_params(), net_dir=Path("unused"))
+    context.chainstate = SimpleNamespace(tip=SimpleNamespace(hash_rev=tip), listeners=[])
+    context.attach_tip_signal()
+    return context
 
 
 class FakeClock:
@@ -69,18 +75,19 @@ def test_an_unchanged_mempool_keeps_waiting_until_the_tip_moves():
     assert len(counter_reads) == 3
 
 
-def test_a_block_wakes_the_waiter_and_shutdown_ends_it():
+def test_a_block_wakes_the_waiter_and_shutdown_ends_it(monkeypatch):
+    monkeypatch.setattr(longpoll, "WAKE_INTERVAL", 3600.0)  # only the signal can end this wait
     node = fake_node()
     done = threading.Event()
     waiter = threading.Thread(target=lambda: (longpoll.wait_for_change(node, TIP, 0, lambda: 0), done.set()))
     waiter.start()
-    while not hasattr(node, "tip_signal"):
-        done.wait(0.01)
-    node.chainstate.tip = SimpleNamespace(hash_rev=OTHER)
-    node.tip_signal("connect", None, None)
+    with node.tip_signal.condition:  # the waiter holds the condition until it waits
+        node.chainstate.tip = SimpleNamespace(hash_rev=OTHER)
+    for listener in node.chainstate.listeners:
+        listener("connect", None, None)
     waiter.join(30)
     assert done.is_set()
-    node.shutdown_requested = True
+    node.request_shutdown("test")
     with pytest.raises(RPCError) as failure:
         longpoll.wait_for_change(node, TIP, 0, lambda: 0)
     assert (failure.value.code, failure.value.message) == (-9, "Shutting down")

@@ -21,9 +21,6 @@ height with several funding outputs (regtest 10) repeats
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-
 from fluxd.consensus.arith import set_compact
 from fluxd.consensus.difficulty import median_time_past
 from fluxd.consensus.sigops import MAX_BLOCK_SIGOPS
@@ -44,6 +41,7 @@ from fluxd.rpc.longpoll import parse_longpollid, wait_for_change
 from fluxd.rpc.methods.mining import assemble, decode_block, duplicate_status, mining_script
 from fluxd.rpc.params import check_count
 from fluxd.rpc.registry import RPCTable
+from fluxd.rpc.template_cache import TemplateCache
 from fluxd.rpc.tx_selection import MAX_BLOCK_SIZE
 from fluxd.util.hexutil import rev_to_hum
 
@@ -118,28 +116,6 @@ class RepeatedKeys(dict):
         return list(self._pairs)
 
 
-@dataclass
-class TemplateCache:
-    """C++'s statics: pindexPrev, nStart, pblocktemplate and nTransactionsUpdatedLast."""
-
-    lock: threading.Lock
-    prev: object = None
-    start: int = 0
-    template: BlockTemplate | None = None
-    updated_last: int = 0
-
-
-_cache_lock = threading.Lock()
-
-
-def _cache(node) -> TemplateCache:
-    with _cache_lock:
-        cache = getattr(node, "template_cache", None)
-        if cache is None:
-            cache = node.template_cache = TemplateCache(threading.Lock())
-        return cache
-
-
 def transactions_updated(node) -> int:
     mempool = node.mempool
     return mempool.transactions_updated if mempool is not None else 0
@@ -156,7 +132,7 @@ def rpc_getblocktemplate(node, params):
         raise RPCError(RPC_INVALID_PARAMETER, "Invalid mode")
     if node.connman is None or not node.connman.peers:
         raise RPCError(RPC_CLIENT_NOT_CONNECTED, "Flux is not connected!")
-    cache = _cache(node)
+    cache = node.template_cache
     if longpollid is not None:
         watched, updated_last = parse_longpollid(longpollid, node.chainstate.tip.hash_rev, cache.updated_last)
         wait_for_change(node, watched, updated_last, lambda: transactions_updated(node))

@@ -327,7 +327,7 @@ def rpc_gettxout(node, params):
     chainstate = node.chainstate
     outpoint = OutPoint(bytes.fromhex(text)[::-1], index)
     view = chainstate.view()
-    pool = getattr(node, "mempool", None) if include_mempool else None
+    pool = node.mempool if include_mempool else None
     coin = None
     if pool is not None:
         with pool.lock:

@@ -69,7 +69,7 @@ true              (boolean) Returns true
 
 
 def _pool(node):
-    pool = getattr(node, "mempool", None)
+    pool = node.mempool
     if pool is None:
         raise RPCError(RPC_METHOD_NOT_FOUND, "Method not found")
     return pool
@@ -119,7 +119,7 @@ def rpc_sendrawtransaction(node, params):
     text = get_str(params[0])
     allow_high_fees = get_bool(params[1]) if len(params) > 1 else False
     tx = _decode_tx(text)
-    service = getattr(node, "mempool_service", None)
+    service = node.mempool_service
     if service is None:
         raise RPCError(RPC_METHOD_NOT_FOUND, "Method not found")
     _refuse_expiring_soon(node, tx)

@@ -148,7 +148,7 @@ def rpc_getgenerate(node, params):
 def rpc_getmininginfo(node, params):
     check_count(params, 0, 0, GETMININGINFO_HELP)
     chainstate = node.chainstate
-    size, tx_count = getattr(node, "last_template_stats", (0, 0))
+    size, tx_count = node.last_template_stats
     solps = network_hash_ps(chainstate, node.params, 120, -1)
     return {
         "blocks": chainstate.height,
@@ -160,7 +160,7 @@ def rpc_getmininginfo(node, params):
         "localsolps": 0.0,
         "networksolps": solps,
         "networkhashps": solps,
-        "pooledtx": len(node.mempool) if getattr(node, "mempool", None) is not None else 0,
+        "pooledtx": len(node.mempool) if node.mempool is not None else 0,
         "testnet": node.params.is_testnet,
         "chain": node.params.network_id,
         "generate": node.args.get_bool("-gen", False),

@@ -104,7 +104,7 @@ def _connman(node):
 
 def _on_loop(node, callback, *args):
     """Run ``callback(*args)`` on the event loop thread and return its result."""
-    future = asyncio.run_coroutine_threadsafe(_call(callback, *args), node._loop)
+    future = asyncio.run_coroutine_threadsafe(_call(callback, *args), node.loop)
     return future.result(CONNECT_WAIT + 5)
 
 
@@ -127,7 +127,7 @@ def rpc_ping(node, params):
     return None
 
 
-def _peer_json(peer, sync) -> dict:
+def _peer_json(peer, chainstate) -> dict:
     stats = peer.stats
     remote = peer.remote
     result = {
@@ -154,8 +154,8 @@ def _peer_json(peer, sync) -> dict:
     result["banscore"] = peer.misbehavior
     result["synced_headers"] = peer.synced_headers
     result["synced_blocks"] = peer.synced_blocks
-    view = sync.chainstate.view() if sync is not None else None
-    in_flight = [view.lookup(block_hash) for block_hash in list(peer.in_flight)] if view is not None else []
+    view = chainstate.view()
+    in_flight = [view.lookup(block_hash) for block_hash in list(peer.in_flight)]
     result["inflight"] = sorted(entry.height for entry in in_flight if entry is not None)
     result["whitelisted"] = peer.whitelisted
     return result
@@ -165,7 +165,7 @@ def rpc_getpeerinfo(node, params):
     check_count(params, 0, 0, GETPEERINFO_HELP)
     connman = _connman(node)
     peers = sorted(list(connman.peers.values()), key=lambda peer: peer.id)
-    return [_peer_json(peer, node.block_sync) for peer in peers if peer.handshake_done]
+    return [_peer_json(peer, node.chainstate) for peer in peers if peer.handshake_done]
 
 
 def rpc_addnode(node, params):

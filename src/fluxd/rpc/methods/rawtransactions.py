@@ -77,7 +77,7 @@ def rpc_getrawtransaction(node, params):
     txid_rev = parse_hash(params[0], "parameter 1")
     verbose = get_int(params[1]) != 0 if len(params) > 1 else False
     chainstate = node.chainstate
-    pool = getattr(node, "mempool", None)
+    pool = node.mempool
     pooled = pool.lookup(txid_rev) if pool is not None else None
     if pooled is not None:  # C++ GetTransaction looks in the mempool first
         return {"hex": pooled.to_bytes().hex(), **tx_to_json(pooled, node.params.base58)} if verbose else pooled.to_bytes().hex()

@@ -190,7 +190,7 @@ def _estimate_target(params: list, help_text: str) -> int:
 
 
 def _fee_estimator(node):
-    return getattr(getattr(node, "mempool_service", None), "fee_estimator", None)
+    return node.fee_estimator
 
 
 def rpc_estimatefee(node, params):
