@@ -1,4 +1,5 @@
-"""Location of the shared test vectors (../shared/vectors from the project root)."""
+"""Location of the test vectors: tests/data/vectors in the repository (provenance in its README.md);
+``FLUXD_VECTORS`` points elsewhere."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-VECTORS = Path(os.environ.get("FLUXD_VECTORS", PROJECT_ROOT.parent / "shared" / "vectors"))
+VECTORS = Path(os.environ.get("FLUXD_VECTORS", PROJECT_ROOT / "tests" / "data" / "vectors"))
 
 
 @lru_cache(maxsize=None)
