@@ -108,7 +108,7 @@ def test_rest_getutxos(node):
     coinbase = node.rpc("getblock", node.rpc("getblockhash", 1))["tx"][0]
     tip_height, tip_hash = node.rpc("getblockcount"), node.rpc("getbestblockhash")
     status, payload, kind = rest(node, f"/rest/getutxos/checkmempool/{coinbase}-0/{coinbase}-9.json")
-    assert status == 200 and kind.startswith("application/json")
+    assert status == 200 and kind == "application/json"  # exactly, as C++ (python-bitcoinrpc, ElectrumX check it)
     reply = json.loads(payload)
     assert list(reply) == ["chainHeight", "chaintipHash", "bitmap", "utxos"]
     assert (reply["chainHeight"], reply["chaintipHash"], reply["bitmap"]) == (tip_height, tip_hash, "10")
@@ -118,8 +118,10 @@ def test_rest_getutxos(node):
     assert status == 200 and kind == "application/octet-stream"
     assert int.from_bytes(raw[:4], "little") == tip_height and raw[4:36][::-1].hex() == tip_hash
     assert raw[36:38] == b"\x01\x01" and raw[38] == 1  # bitmap vector [0b1], then one coin
-    status, text, _ = rest(node, f"/rest/getutxos/{coinbase}-0.hex")
-    assert status == 200 and text.decode().strip() == raw.hex()
+    status, text, kind = rest(node, f"/rest/getutxos/{coinbase}-0.hex")
+    assert status == 200 and text.decode().strip() == raw.hex() and kind == "text/plain"
+    _, _, rpc_headers = node.raw_request(b'{"method":"getblockcount","params":[],"id":1}')
+    assert rpc_headers.get("Content-Type") == "application/json"
     body = b"\x00\x01" + bytes.fromhex(coinbase)[::-1] + (0).to_bytes(4, "little")
     status, raw_post, _ = rest(node, "/rest/getutxos.bin", body, "POST")
     assert status == 200 and raw_post[:36] == raw[:36]  # C++ reads the body behind a length prefix

@@ -37,8 +37,8 @@ def _reply(kind: str, raw: bytes, json_value) -> web.Response:
     if kind == "bin":
         return web.Response(body=raw, content_type="application/octet-stream")
     if kind == "hex":
-        return web.Response(text=raw.hex() + "\n", content_type="text/plain")
-    return web.Response(text=dumps(json_value() if callable(json_value) else json_value) + "\n", content_type="application/json")
+        return web.Response(body=(raw.hex() + "\n").encode(), content_type="text/plain")
+    return web.Response(body=(dumps(json_value() if callable(json_value) else json_value) + "\n").encode(), content_type="application/json")
 
 
 def rest_tx(node, part: str) -> web.Response:
@@ -103,7 +103,7 @@ def rest_routes(node, table, executor) -> list[web.RouteDef]:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(executor, handler, node, request.match_info["part"], *extra)
         except RestError as error:
-            return web.Response(status=error.status, text=error.message + "\r\n", content_type="text/plain")
+            return web.Response(status=error.status, body=(error.message + "\r\n").encode(), content_type="text/plain")
 
     async def serve_utxos(request: web.Request) -> web.Response:
         if table.in_warmup:
@@ -113,10 +113,10 @@ def rest_routes(node, table, executor) -> list[web.RouteDef]:
             loop = asyncio.get_running_loop()
             content_type, payload = await loop.run_in_executor(executor, getutxos, node, request.match_info["part"], body)
         except UtxoRequestError as error:
-            return web.Response(status=error.status, text=error.message + "\r\n", content_type="text/plain")
+            return web.Response(status=error.status, body=(error.message + "\r\n").encode(), content_type="text/plain")
         if isinstance(payload, bytes):
             return web.Response(body=payload, content_type=content_type)
-        return web.Response(text=payload, content_type=content_type)
+        return web.Response(body=payload.encode(), content_type=content_type)
 
     return [
         web.route("*", "/rest/getutxos{part:.*}", serve_utxos),

@@ -235,4 +235,4 @@ def parse_request(value) -> tuple[str, list]:
 
 
 def _json_response(text: str, status: int) -> web.Response:
-    return web.Response(status=status, text=text, content_type="application/json")
+    return web.Response(status=status, body=text.encode(), content_type="application/json")  # exactly that, as C++ (no charset)
