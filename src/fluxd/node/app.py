@@ -18,7 +18,7 @@ from pathlib import Path
 from fluxd.node.chain_service import ChainService
 from fluxd.node.config import net_datadir
 from fluxd.node.datadir_lock import DatadirLock
-from fluxd.node.logs import configure_logging
+from fluxd.node.logs import configure_logging, reopen_debug_log
 from fluxd.node.mempool_service import MempoolService
 from fluxd.node.net_service import NetworkService
 from fluxd.node.options import unknown_options
@@ -83,6 +83,7 @@ async def run_node(node: Node, install_signals: bool = True) -> int:
     if install_signals and threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, context.request_shutdown, f"signal {signum}")
+        loop.add_signal_handler(signal.SIGHUP, reopen_debug_log)  # logrotate: reopen, never stop (C++)
     server, wrote_cookie = _rpc_server(context)
     port = context.args.get_int("-rpcport", context.params.rpc_port)
     started: list[ChainService | NetworkService | MempoolService] = []

@@ -17,7 +17,10 @@ LEVELS = {"trace": 5, "debug": logging.DEBUG, "info": logging.INFO, "warning": l
 class _TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(record.created))
-        return f"{stamp} {record.getMessage()}"
+        text = f"{stamp} {record.getMessage()}"
+        if record.exc_info:  # log.exception: the traceback follows the line
+            text += "\n" + self.formatException(record.exc_info)
+        return text
 
 
 class _JsonFormatter(logging.Formatter):
@@ -28,6 +31,7 @@ class _JsonFormatter(logging.Formatter):
                 "level": record.levelname.lower(),
                 "category": record.name.removeprefix(ROOT + ".") or "main",
                 "message": record.getMessage(),
+                **({"traceback": self.formatException(record.exc_info)} if record.exc_info else {}),
             }
         )
 
@@ -71,3 +75,13 @@ def configure_logging(args: Args, net_dir: Path) -> logging.Logger:
 
 def get_logger(category: str) -> logging.Logger:
     return logging.getLogger(f"{ROOT}.{category}")
+
+
+def reopen_debug_log() -> None:
+    """SIGHUP (logrotate's postrotate): close debug.log; the next line opens it again by name (C++ fReopenDebugLog)."""
+    for handler in logging.getLogger(ROOT).handlers:
+        if isinstance(handler, logging.FileHandler):
+            with handler.lock:
+                if handler.stream is not None:
+                    handler.stream.close()
+                    handler.stream = None
