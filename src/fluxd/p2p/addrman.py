@@ -27,6 +27,7 @@ BUCKET_SIZE = 64
 GETADDR_MAX_PCT = 23
 GETADDR_MAX = 2500
 PEERS_FILE_VERSION = 1
+RETRY_AFTER = 600  # seconds before an address tried is dialled again (C++ ThreadOpenConnections)
 
 
 class PeersFileError(Exception):
@@ -86,7 +87,7 @@ class AddrMan:
         added = 0
         now = now or int(time.time())
         for address in addresses:
-            if address.port == 0 or address.ip16 == b"\x00" * 16:
+            if not address.is_routable():  # C++ CAddrMan::Add_: loopback, private and unset addresses are not kept
                 continue
             existing = self.entries.get(address.key)
             if existing is not None:
@@ -99,12 +100,11 @@ class AddrMan:
         return added
 
     def good(self, address: NetAddress, now: int | None = None) -> None:
-        """A connection to ``address`` succeeded: move it to the tried table."""
+        """A connection to ``address`` succeeded: move it to the tried table (C++ Good_: unknown addresses are ignored)."""
         info = self.entries.get(address.key)
         if info is None:
-            info = AddrInfo(address, address)
-        else:
-            self._unplace(info)
+            return
+        self._unplace(info)
         info.last_success = info.last_try = now or int(time.time())
         info.attempts = 0
         info.tried = True
@@ -116,13 +116,19 @@ class AddrMan:
             info.attempts += 1
             info.last_try = now or int(time.time())
 
-    def select(self, rng: random.Random | None = None) -> NetAddress | None:
-        """A random address, tried and new with equal chance when both exist."""
-        if not self.entries:
+    def select(self, rng: random.Random | None = None, now: int | None = None) -> NetAddress | None:
+        """A random address to dial, tried and new with equal chance when both exist.
+
+        As C++ ThreadOpenConnections, an address tried less than RETRY_AFTER seconds ago is
+        passed over, so a peer we just dropped is not dialled straight back.
+        """
+        now = now or int(time.time())
+        ready = [info for info in self.entries.values() if now - info.last_try >= RETRY_AFTER]
+        if not ready:
             return None
         rng = rng or random.Random()
-        tried = [info for info in self.entries.values() if info.tried]
-        fresh = [info for info in self.entries.values() if not info.tried]
+        tried = [info for info in ready if info.tried]
+        fresh = [info for info in ready if not info.tried]
         pool = tried if tried and (not fresh or rng.random() < 0.5) else fresh
         return rng.choice(pool).address
 

@@ -187,6 +187,7 @@ class ConnectionManager:
             writer.close()
             return None
         peer = self._make_peer(reader, writer, NetAddress.from_host(peer_host, port), False, kind)
+        self.addrman.attempt(peer.address, self.now())  # C++ ConnectNode: every connection counts as a try
         peer.whitelisted = self.is_whitelisted(peer_host)
         peer.start()
         return peer
@@ -233,7 +234,7 @@ class ConnectionManager:
         outbound = sum(1 for peer in self.peers.values() if peer.kind == "outbound")
         if outbound >= MAX_OUTBOUND_CONNECTIONS or len(self._pending) >= 2:
             return
-        address = self.addrman.select()
+        address = self.addrman.select(now=self.now())
         if address is None or self.find_peer(address.host, address.port) or self.bans.is_banned(address.host, self.now()):
             return
         if address.port in self.listening_ports and address.host in ("127.0.0.1", "::1"):

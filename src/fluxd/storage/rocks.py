@@ -72,7 +72,16 @@ def _iterate(family, start: bytes, prefix: bytes) -> Iterator[tuple[bytes, bytes
     end = prefix_end(prefix) if prefix else None
     if end is not None:
         options.set_iterate_upper_bound(end)
-    return iter(family.items(from_key=begin or None, read_opt=options))
+    return _holding(family.items(from_key=begin or None, read_opt=options), options)
+
+
+def _holding(pairs, options: ReadOptions) -> Iterator[tuple[bytes, bytes]]:
+    """Iterate ``pairs`` while keeping ``options`` alive: RocksDB reads the upper bound through a pointer into
+    it, so a garbage-collected ReadOptions made iteration stop early at random (a lost key, seen under load)."""
+    try:
+        yield from pairs
+    finally:
+        del options
 
 
 class RocksStore:
