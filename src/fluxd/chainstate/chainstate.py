@@ -35,6 +35,9 @@ from fluxd.chainstate.active_chain import ActiveChain, ChainSnapshot
 from fluxd.chainstate.compact_index import CompactBlockIndex
 from fluxd.chainstate.coins import Coin, CoinsCache
 from fluxd.chainstate.connect import ConnectResult, connect_transactions, disconnect_transactions
+from fluxd.chainstate.fluxnodes.attach import WriterFluxnodeKeys, tip_list
+from fluxd.chainstate.fluxnodes.list_state import FluxnodeList
+from fluxd.chainstate.fluxnodes.module import FluxnodeListModule
 from fluxd.chainstate.modules import BlockContext, StateModule, check_columns, connect_modules, disconnect_modules
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.state_columns import StateLayer, StateReader
@@ -64,7 +67,7 @@ from fluxd.storage.kv import KVStore, StorageError, WriteBatch
 
 log = logging.getLogger("fluxd.chainstate")
 COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp", "ext", "ext_undo")
-CHAINSTATE_FORMAT_VERSION = 4  # 4: compact block index records (block_index.py)
+CHAINSTATE_FORMAT_VERSION = 5  # 4: compact block index records (block_index.py); 5: the fluxnode list (fn/ in ext)
 __all__ = ["COLUMNS", "TIP_KEY", "Chainstate"]
 MAX_TIP_AGE = 24 * 60 * 60  # DEFAULT_MAX_TIP_AGE
 PIPELINE_DEPTH = 3  # pipelined blocks whose script checks may still be running
@@ -104,6 +107,7 @@ class Chainstate:
         verifier: ScriptVerifier | None = None,
         txindex: bool = True,
         fluxnodes: FluxnodeKeys | None = None,
+        fluxnode_list: bool = True,
         checkpoints_enabled: bool = True,
         cache_bytes: int = 0,
     ) -> None:
@@ -114,7 +118,7 @@ class Chainstate:
         self.now = now
         self.verifier = verifier or ScriptVerifier()
         self.txindex = txindex
-        self.fluxnodes: FluxnodeKeys = fluxnodes or NoFluxnodes()  # the fluxnode list, once chainstate keeps one
+        self.fluxnodes: FluxnodeKeys = fluxnodes or (WriterFluxnodeKeys(self) if fluxnode_list else NoFluxnodes())
         self.checkpoints_enabled = checkpoints_enabled  # -checkpoints
         self.index = CompactBlockIndex(self._read_header)  # hash_rev -> BlockIndexEntry
         self._chain: ActiveChain[BlockIndexEntry] = ActiveChain(self.index.entry)
@@ -137,6 +141,8 @@ class Chainstate:
         self._arrived_sigops: list[int] | None = None  # its legacy sigop counts, from CheckBlock
         self.modules: list[StateModule] = []  # consensus and index state modules, in registration order
         self._pending: list[_PendingBlock] = []  # oldest first; see process_block(pipelined=True)
+        if fluxnode_list:
+            self.register_module(FluxnodeListModule(params))
         if txindex:
             self.register_module(txindex_module.TxIndex())
 
@@ -157,6 +163,10 @@ class Chainstate:
     @property
     def _index_modules(self) -> list[StateModule]:
         return [module for module in self.modules if module.kind == "index"]
+
+    def fluxnode_list(self) -> FluxnodeList:
+        """The fluxnode list at the tip, for readers (RPC, mempool)."""
+        return tip_list(self)
 
     def state_reader(self) -> StateReader:
         """The state modules' data at the tip, for RPC, the mempool and templates (reads take the lock briefly)."""
@@ -434,7 +444,7 @@ class Chainstate:
         """
         try:
             height = self._writer_height()
-            self._arrived_sigops = check_block(self.params, block, self.now(), height, check_pow=False)  # accept_header checked PoW
+            self._arrived_sigops = check_block(self.params, block, self.now(), height, check_pow=False, keys=self.fluxnodes)
             contextual_check_pon_block(self.params, block.header, entry.height, height, self.fluxnodes)
             contextual_check_block_transactions(self.params, block, entry.height)
         except ValidationError as failure:
@@ -718,7 +728,7 @@ class Chainstate:
         for entry in reversed(active.slice(max(1, len(active) - depth))):
             try:
                 block = self.read_block(entry)
-                check_block(self.params, block, self.now() + 7200, self.height, check_pow=True)
+                check_block(self.params, block, self.now() + 7200, self.height, check_pow=True, keys=self.fluxnodes, verifying_from_db=True)
                 if block.hash_rev != entry.hash_rev or self.read_undo(entry.hash_rev) is None:
                     return False
             except (ValidationError, StorageError, ValueError) as failure:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from fluxd.consensus.arith import check_proof_of_work
 from fluxd.consensus.difficulty import ChainEntry, diffbits_reason, pon_era_reason, time_too_old_reason
 from fluxd.consensus.equihash import check_equihash_solution
+from fluxd.consensus.fluxnode_sigs import FluxnodeKeys
 from fluxd.consensus.emergency import is_emergency_block
 from fluxd.consensus.equihash_epochs import solution_size_allowed
 from fluxd.consensus.pon import (
@@ -80,7 +81,8 @@ def check_future_time(params: ChainParams, header: BlockHeader, adjusted_time: i
         raise ValidationError("time-too-new", 0)
 
 
-def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_height: int, check_pow: bool = True) -> list[int]:
+def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_height: int, check_pow: bool = True,
+                keys: FluxnodeKeys | None = None, verifying_from_db: bool = False) -> list[int]:  # fmt: skip
     """CheckBlock: header, merkle root, size, coinbase placement, fluxnode duplicates, txs, sigops.
 
     Returns each transaction's legacy sigop count (ConnectBlock counts them again; callers may pass them on).
@@ -105,7 +107,7 @@ def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_heigh
             collaterals.add(tx.fluxnode.collateral)
     for tx in block.transactions:
         try:
-            check_transaction(params, tx, verifying_from_db=True)
+            check_transaction(params, tx, keys, verifying_from_db)
         except ValidationError as failure:
             raise failure.blaming(tx.txid_rev)  # CheckTransaction calls SetInvalidTx
     legacy_sigops = [legacy_sigop_count(tx) for tx in block.transactions]

@@ -20,7 +20,7 @@ from fluxd.core.address import address_to_script
 from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import TxOut
 from fluxd.params.chainparams import ChainParams
-from fluxd.params.upgrades import Upgrade, network_upgrade_active
+from fluxd.params.upgrades import Upgrade, is_pon_active, network_upgrade_active
 
 NO_PAYEES: tuple[tuple[bytes, int], ...] = ()
 
@@ -86,3 +86,24 @@ def check_coinbase_value(required: RequiredOutputs, coinbase: Transaction, heigh
     """ConnectBlock: the coinbase pays at most subsidy + fees + the funding outputs due (above height 2)."""
     if height > 2 and sum(out.value for out in coinbase.vout) > required.value_limit:
         reject("bad-cb-amount")
+
+
+def check_fluxnode_payouts(params: ChainParams, height: int, coinbase: Transaction,
+                           payees: Sequence[tuple[bytes, int]]) -> None:  # fmt: skip
+    """CheckFluxnodePayout (§5.2): every payee's output with its exact amount, each output approving at most
+    one payee; under PoN an output no payee used pays the dev fund at least the subsidy left over."""
+    remainder = block_subsidy(params, height) - sum(amount for _, amount in payees)
+    check_dev_fund = is_pon_active(params, height)
+    dev_fund_script = address_to_script(params.dev_fund_address, params.base58) if check_dev_fund else b""
+    approved = [False] * len(payees)
+    dev_fund_paid = False
+    for out in coinbase.vout:
+        used = False
+        for index, (script, amount) in enumerate(payees):
+            if not approved[index] and out.script_pubkey == script and out.value == amount:
+                approved[index] = used = True
+                break
+        if check_dev_fund and not dev_fund_paid and not used:
+            dev_fund_paid = out.script_pubkey == dev_fund_script and out.value >= remainder
+    if (check_dev_fund and not dev_fund_paid) or not all(approved):
+        reject("bad-txns-not-paying-correct-fluxnodes", 1)

@@ -20,6 +20,7 @@ their commitments cannot be added to a root we do not have.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fluxd.chainstate.block_index import BlockIndexEntry
@@ -29,6 +30,7 @@ from fluxd.consensus.difficulty import median_time_past, next_work_required
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch
 from fluxd.consensus.script_errors import MANDATORY_SCRIPT_VERIFY_FLAGS
 from fluxd.consensus.sigops import legacy_sigop_count
+from fluxd.chainstate.fluxnodes.attach import next_block_payees
 from fluxd.consensus.coinbase import coinbase_outputs, required_outputs
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import PON_VERSION, Block, BlockHeader
@@ -80,9 +82,10 @@ class AssemblerSettings:
         return cls(SelectionLimits.from_args(args), version)
 
 
-def coinbase_transaction(params: ChainParams, height: int, script: bytes, fees: int) -> Transaction:
-    """The coinbase CreateNewBlock builds: ``<height> OP_0``, subsidy + fees first, then the funding outputs."""
-    outputs = coinbase_outputs(required_outputs(params, height, fees), script)
+def coinbase_transaction(params: ChainParams, height: int, script: bytes, fees: int,
+                         fluxnode_payees: Sequence[tuple[bytes, int]] = ()) -> Transaction:  # fmt: skip
+    """The coinbase CreateNewBlock builds: ``<height> OP_0``, the miner's share first, the fluxnode payees, the funding outputs."""
+    outputs = coinbase_outputs(required_outputs(params, height, fees, fluxnode_payees), script)
     txin = TxIn(OutPoint.null(), push_int(height) + bytes([OP_0]), 0xFFFFFFFF)
     if network_upgrade_active(params, height, Upgrade.ACADIA):  # CreateNewContextualCMutableTransaction
         return Transaction(
@@ -151,7 +154,7 @@ def _create_new_block(chainstate, mempool, script, now, settings, collateral, en
     selection = select_for_block(params, chainstate, mempool, prev, settings.limits)
     for txid in selection.dropped_fluxnode_txs:
         mempool.remove(txid, recursive=False)
-    coinbase = coinbase_transaction(params, height, script, selection.total_fees)
+    coinbase = coinbase_transaction(params, height, script, selection.total_fees, next_block_payees(chainstate))
     transactions = (coinbase, *selection.transactions)
     header = _header(params, prev, transactions, now, settings, collateral, enforce_time)
     block = Block(header, transactions)

@@ -1,0 +1,174 @@
+"""The fluxnode list read and written through state layers.
+
+``FluxnodeList`` reads one state (a ``StateReader``: the tip for RPCs, the
+parent of a block at connect) and answers both the reader protocol of RPCs and
+the ``FluxnodeKeys`` lookups of the signature and PoN checks.
+``FluxnodeListWriter`` keeps the secondary keys (queue, last confirmed, payout
+order) in step with every record it writes, and records the value every key had
+before the block touched it: that record is the block's undo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fluxd.chainstate.fluxnodes.columns import (
+    ALL_COLUMNS,
+    DELEGATES,
+    LAST_CONFIRMED,
+    NODES,
+    PAY_ORDER,
+    QUEUE,
+    last_confirmed_key,
+    outpoint_from_key,
+    outpoint_key,
+    pay_order_key,
+    pay_order_outpoint,
+    queue_key,
+)
+from fluxd.chainstate.fluxnodes.records import CONFIRMED, DOS, STARTED, FluxnodeRecord
+from fluxd.chainstate.state_columns import StateReader, StateWriter
+from fluxd.core.tx_parts import OutPoint
+from fluxd.util.serialize import Reader, Writer
+
+TIERS = (1, 2, 3)
+
+
+class FluxnodeList:
+    """The list as of one state (read-only)."""
+
+    def __init__(self, state: StateReader, tip_height: int) -> None:
+        self.state = state
+        self.tip_height = tip_height
+
+    def get(self, collateral: OutPoint) -> FluxnodeRecord | None:
+        raw = self.state.get_raw(NODES, NODES.prefix + outpoint_key(collateral))
+        return None if raw is None else FluxnodeRecord.from_bytes(collateral, raw)
+
+    def confirmed_in_payment_order(self, tier: int) -> Iterator[FluxnodeRecord]:
+        for key, _ in self.state.iterate_raw(PAY_ORDER, bytes([tier])):
+            record = self.get(pay_order_outpoint(key[len(PAY_ORDER.prefix):]))
+            if record is not None and record.status == CONFIRMED:
+                yield record
+
+    def next_payee(self, tier: int) -> FluxnodeRecord | None:
+        """GetNextPayment: the first confirmed node of the tier in payout order."""
+        return next(self.confirmed_in_payment_order(tier), None)
+
+    def confirmed_count(self) -> int:
+        return sum(1 for _ in self.state.iterate_raw(LAST_CONFIRMED))
+
+    def confirmed(self) -> Iterator[FluxnodeRecord]:
+        """Confirmed nodes, oldest last confirm first."""
+        for key, _ in self.state.iterate_raw(LAST_CONFIRMED):
+            record = self.get(outpoint_from_key(key[len(LAST_CONFIRMED.prefix) + 4:]))
+            if record is not None:
+                yield record
+
+    def confirmed_last_before(self, height: int) -> Iterator[FluxnodeRecord]:
+        """Confirmed nodes whose last confirm is below ``height``."""
+        for key, _ in self.state.iterate_raw(LAST_CONFIRMED):
+            body = key[len(LAST_CONFIRMED.prefix):]
+            if int.from_bytes(body[:4], "big") >= height:
+                return
+            record = self.get(outpoint_from_key(body[4:]))
+            if record is not None:
+                yield record
+
+    def with_status(self, status: int) -> Iterator[FluxnodeRecord]:
+        for key, _ in self.state.iterate_raw(QUEUE, bytes([status])):
+            record = self.get(outpoint_from_key(key[len(QUEUE.prefix) + 5:]))
+            if record is not None:
+                yield record
+
+    def delegate_keys(self, collateral: OutPoint) -> list[bytes] | None:
+        raw = self.state.get_raw(DELEGATES, DELEGATES.prefix + outpoint_key(collateral))
+        return None if raw is None else decode_keys(raw)
+
+    # FluxnodeKeys (consensus/fluxnode_sigs.py)
+    def operator_pubkey(self, collateral: OutPoint) -> bytes | None:
+        record = self.get(collateral)
+        return None if record is None else record.operator_pubkey
+
+
+class FluxnodeListWriter(FluxnodeList):
+    """Writes records and their secondary keys; ``undo()`` gives every touched key's value before the block."""
+
+    def __init__(self, state: StateWriter, tip_height: int) -> None:
+        super().__init__(state, tip_height)
+        self.writer = state
+        self._before: dict[tuple[int, bytes], bytes | None] = {}
+
+    def _put(self, column_index: int, key: bytes, value: bytes | None) -> None:
+        column = ALL_COLUMNS[column_index]
+        db_key = column.prefix + key
+        if (column_index, db_key) not in self._before:
+            self._before[(column_index, db_key)] = self.writer.get_raw(column, db_key)
+        if value is None:
+            self.writer.delete(column, key)
+        else:
+            self.writer.put(column, key, value)
+
+    def put(self, record: FluxnodeRecord) -> None:
+        self.remove(record.collateral)
+        self._put(0, outpoint_key(record.collateral), record.to_bytes())
+        if record.status == CONFIRMED:
+            self._put(2, last_confirmed_key(record), b"")
+            self._put(3, pay_order_key(record), b"")
+        else:
+            self._put(1, queue_key(record.status, record.added_height, record.collateral), b"")
+
+    def remove(self, collateral: OutPoint) -> None:
+        old = self.get(collateral)
+        if old is None:
+            return
+        self._put(0, outpoint_key(collateral), None)
+        if old.status == CONFIRMED:
+            self._put(2, last_confirmed_key(old), None)
+            self._put(3, pay_order_key(old), None)
+        else:
+            self._put(1, queue_key(old.status, old.added_height, collateral), None)
+
+    def set_delegates(self, collateral: OutPoint, keys: list[bytes] | None) -> None:
+        self._put(4, outpoint_key(collateral), None if not keys else encode_keys(keys))
+
+    def undo(self) -> bytes:
+        writer = Writer()
+        writer.compact_size(len(self._before))
+        for (column_index, db_key), value in self._before.items():
+            writer.u8(column_index)
+            writer.var_bytes(db_key)
+            writer.boolean(value is not None)
+            if value is not None:
+                writer.var_bytes(value)
+        return writer.getvalue()
+
+
+def apply_undo(state: StateWriter, undo: bytes) -> None:
+    """Put back every key a block touched as it was before the block."""
+    reader = Reader(undo)
+    for _ in range(reader.compact_size()):
+        column = ALL_COLUMNS[reader.u8()]
+        db_key = reader.var_bytes()
+        key = db_key[len(column.prefix):]
+        if reader.boolean():
+            state.put(column, key, reader.var_bytes())
+        else:
+            state.delete(column, key)
+    reader.expect_end("fluxnode undo")
+
+
+def encode_keys(keys: list[bytes]) -> bytes:
+    writer = Writer()
+    writer.compact_size(len(keys))
+    for key in keys:
+        writer.var_bytes(key)
+    return writer.getvalue()
+
+
+def decode_keys(raw: bytes) -> list[bytes]:
+    reader = Reader(raw)
+    return [reader.var_bytes() for _ in range(reader.compact_size())]
+
+
+__all__ = ["CONFIRMED", "DOS", "STARTED", "FluxnodeList", "FluxnodeListWriter", "apply_undo", "TIERS"]
