@@ -90,6 +90,10 @@ Chain selection options:
   -nuparams=<hexBranchId or name>:<activationHeight>
        Use given activation height for a network upgrade (regtest only)
 
+  -regtestbenchmarkpubkey=<hex pubkey>
+       Check CONFIRM benchmark signatures against this key instead of the
+       regtest benchmarking keys (regtest only, for tests)
+
 RPC server options:
 
   -rpcbind=<addr>

@@ -23,6 +23,7 @@ from fluxd.node.mempool_service import MempoolService
 from fluxd.node.net_service import NetworkService
 from fluxd.node.options import unknown_options
 from fluxd.node.startup import StartupError, select_params
+from fluxd.params.benchmark_key import OPTION as BENCHMARK_KEY_OPTION
 from fluxd.rpc.context import NodeContext
 from fluxd.rpc.methods import register_all
 from fluxd.rpc.rest import rest_routes
@@ -150,6 +151,8 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     lock = DatadirLock(net_dir)
     lock.acquire()
     configure_logging(args, net_dir)
+    if args.is_set(BENCHMARK_KEY_OPTION):
+        log.info("Benchmarking key set by %s: %s", BENCHMARK_KEY_OPTION, params.benchmarking_pubkeys[0][0].hex())
     node = Node.build(NodeContext(args=args, params=params, net_dir=net_dir))
     pid_file(args, net_dir).write_text(f"{os.getpid()}\n")  # C++ CreatePidFile (-pid, default fluxd.pid)
     (net_dir / "db.log").touch()  # C++ opens its database environment's log here; tools expect the file

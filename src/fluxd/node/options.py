@@ -4,7 +4,7 @@ from __future__ import annotations
 
 KNOWN_OPTIONS = frozenset(
     """
-    ? h help version conf datadir daemon regtest testnet nuparams printtoconsole debug loglevel logjson
+    ? h help version conf datadir daemon regtest testnet nuparams regtestbenchmarkpubkey printtoconsole debug loglevel logjson
     logtimestamps shrinkdebugfile rpcuser rpcpassword rpcauth rpcport rpcbind rpcallowip rpcthreads rpcworkqueue
     rpcservertimeout rpccookiefile rest server listen port bind externalip connect addnode seednode dnsseed
     discover maxconnections timeout proxy onlynet whitebind whitelist banscore bantime txindex addressindex

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fluxd.node.config import ConfigError, network_id
+from fluxd.params.benchmark_key import OPTION as BENCHMARK_KEY_OPTION
+from fluxd.params.benchmark_key import BenchmarkKeyError, parse_regtest_benchmark_pubkey
 from fluxd.params.chainparams import ChainParams
 from fluxd.params.networks import params_for_network, regtest_params
 from fluxd.params.nuparams import NuparamsError, parse_nuparams
@@ -14,10 +16,14 @@ class StartupError(Exception):
 
 
 def select_params(args: Args) -> ChainParams:
-    """-testnet / -regtest and -nuparams, as C++ SelectParams and its regtest overrides."""
+    """-testnet / -regtest, -nuparams and -regtestbenchmarkpubkey (C++ SelectParams and its regtest overrides)."""
     try:
         network = network_id(args)
         overrides = parse_nuparams(args.get_all("-nuparams"), network)
-    except (ConfigError, NuparamsError) as exc:
+        benchmark_value = args.get(BENCHMARK_KEY_OPTION) if args.is_set(BENCHMARK_KEY_OPTION) else None
+        benchmark_pubkey = parse_regtest_benchmark_pubkey(benchmark_value, network)
+    except (ConfigError, NuparamsError, BenchmarkKeyError) as exc:
         raise StartupError(str(exc)) from None
-    return regtest_params(overrides) if network == "regtest" else params_for_network(network)
+    if network != "regtest":
+        return params_for_network(network)
+    return regtest_params(overrides, benchmark_pubkey)

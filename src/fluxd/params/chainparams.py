@@ -181,3 +181,7 @@ class ChainParams:
                 raise ValueError("the base epoch cannot be overridden")
             upgrades[upgrade] = replace(upgrades[upgrade], activation_height=height)
         return replace(self, upgrades=tuple(upgrades))
+
+    def with_benchmarking_pubkey(self, pubkey: bytes) -> "ChainParams":
+        """A copy whose only benchmarking key is ``pubkey``, valid from time 0 (regtest -regtestbenchmarkpubkey)."""
+        return replace(self, benchmarking_pubkeys=((pubkey, 0),))

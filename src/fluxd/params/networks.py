@@ -2,7 +2,8 @@
 
 Transcribed from ../shared/vectors/chainparams_facts.json; tests compare every
 value against that file and rebuild each genesis block.  ``regtest_params``
-takes the activation overrides that ``-nuparams`` gives.
+takes the activation overrides that ``-nuparams`` gives and the benchmarking
+key that ``-regtestbenchmarkpubkey`` gives.
 """
 
 from __future__ import annotations
@@ -418,10 +419,16 @@ def _regtest_base_params() -> ChainParams:
     )
 
 
-def regtest_params(activation_overrides: dict[Upgrade, int] | None = None) -> ChainParams:
-    """The regtest network, with optional upgrade activation overrides."""
-    base = _regtest_base_params()
-    return base.with_activation_heights(activation_overrides) if activation_overrides else base
+def regtest_params(
+    activation_overrides: dict[Upgrade, int] | None = None, benchmark_pubkey: bytes | None = None
+) -> ChainParams:
+    """The regtest network, with optional upgrade activation overrides and benchmarking key."""
+    params = _regtest_base_params()
+    if activation_overrides:
+        params = params.with_activation_heights(activation_overrides)
+    if benchmark_pubkey is not None:
+        params = params.with_benchmarking_pubkey(benchmark_pubkey)
+    return params
 
 
 def params_for_network(network_id: str) -> ChainParams:
