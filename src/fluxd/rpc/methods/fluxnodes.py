@@ -187,15 +187,14 @@ def _block_time_text(chain, height: int) -> str | int:
 # --- viewdeterministicfluxnodelist ---------------------------------------------------------------
 
 
-def _matches_filter(node, record: FluxnodeRecord, text: str) -> bool:
+def _matches_filter(record: FluxnodeRecord, address: str, text: str) -> bool:
     """C++: a substring of txhash, operator pubkey hex, ip or payment address (empty matches all)."""
     if not text:
         return True
-    fields = (record.collateral.txid_hum, record.operator_pubkey.hex(), record.ip, payment_address(node, record))
-    return any(text in field for field in fields)
+    return any(text in field for field in (record.collateral.txid_hum, record.operator_pubkey.hex(), record.ip, address))
 
 
-def list_entry_json(node, chain, record: FluxnodeRecord, rank: int) -> dict:
+def list_entry_json(chain, record: FluxnodeRecord, address: str, rank: int) -> dict:
     """One GetDeterministicListData object, keys in C++ order."""
     entry = {
         "collateral": collateral_text(record.collateral),
@@ -208,7 +207,7 @@ def list_entry_json(node, chain, record: FluxnodeRecord, rank: int) -> dict:
         "last_confirmed_height": record.last_confirmed_height,
         "last_paid_height": record.last_paid_height,
         "tier": tier_name(record.tier),
-        "payment_address": payment_address(node, record),
+        "payment_address": address,
         "pubkey": record.operator_pubkey.hex(),
         "activesince": _block_time_text(chain, record.added_height),
         "lastpaid": _block_time_text(chain, record.last_paid_height),  # never paid: height 0, the genesis time
@@ -225,8 +224,9 @@ def deterministic_list(node, filter_text: str) -> list[dict]:
     result = []
     for tier in TIERS:
         for rank, record in enumerate(fluxnodes.confirmed_in_payment_order(tier)):
-            if _matches_filter(node, record, filter_text):
-                result.append(list_entry_json(node, chain, record, rank))
+            address = payment_address(node, record)
+            if _matches_filter(record, address, filter_text):
+                result.append(list_entry_json(chain, record, address, rank))
     return result
 
 
