@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from fluxd.rpc.methods import block_template, blockchain, control, dbinfo, explorer, mempool, mining, mining_info, network, rawtransactions, utility
+from fluxd.rpc.methods import (
+    block_template,
+    blockchain,
+    control,
+    dbinfo,
+    explorer,
+    fluxnodes,
+    mempool,
+    mining,
+    mining_info,
+    network,
+    rawtransactions,
+    utility,
+)
 from fluxd.rpc.registry import RPCTable
 
-GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, utility)
+GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, utility, fluxnodes)
 
 
 def register_all(table: RPCTable) -> None:
