@@ -18,6 +18,7 @@ from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch
 from fluxd.consensus.script_errors import STANDARD_NOT_MANDATORY_VERIFY_FLAGS, STANDARD_SCRIPT_VERIFY_FLAGS
 from fluxd.consensus.sigops import legacy_sigop_count, p2sh_tx_sigop_count
 from fluxd.consensus.tx_check import check_transaction
+from fluxd.mempool.fluxnode_rules import check_against_list, update_confirm_due
 from fluxd.consensus.validation import REJECT_INVALID, ValidationError
 from fluxd.core.amount import money_range
 from fluxd.core.fluxnode_tx import FLUXNODE_CONFIRM_TX_TYPE, FLUXNODE_START_TX_TYPE
@@ -72,7 +73,10 @@ def accept_to_memory_pool(context: AcceptContext, tx: Transaction) -> MempoolEnt
         raise _refuse()
     if tx.is_fluxnode_tx() and txid in pool.seen_fluxnode:
         raise _refuse()
-    _consensus_checks(context, tx, next_height)
+    fluxnodes = chainstate.fluxnode_list() if tx.is_fluxnode_tx() else None
+    if fluxnodes is not None and not update_confirm_due(params, tx, fluxnodes, next_height):
+        raise _refuse()  # C++ ATMP: CheckConfirmationHeights from the mempool, silently
+    _consensus_checks(context, tx, next_height, fluxnodes)
     if params.require_standard:
         reason = nonstandard_reason(params, tx, next_height)
         if reason is not None:
@@ -88,11 +92,13 @@ def accept_to_memory_pool(context: AcceptContext, tx: Transaction) -> MempoolEnt
     return _priced_and_scripted(context, tx, spent, next_height)
 
 
-def _consensus_checks(context: AcceptContext, tx: Transaction, next_height: int) -> None:
+def _consensus_checks(context: AcceptContext, tx: Transaction, next_height: int, fluxnodes=None) -> None:
     params = context.chainstate.params
     try:
-        check_transaction(params, tx)
+        check_transaction(params, tx, fluxnodes)
         contextual_check_transaction(params, tx, next_height, dos=10)  # C++ ATMP passes dosLevel 10
+        if fluxnodes is not None:
+            check_against_list(params, tx, fluxnodes, context.chainstate.get_coin, next_height, dos=10)
     except ValidationError as failure:
         raise MempoolRejected(failure.reason, failure.code, failure.dos) from None
     if tx.expiry_height and not tx.is_coinbase() and next_height + TX_EXPIRING_SOON_THRESHOLD > tx.expiry_height:

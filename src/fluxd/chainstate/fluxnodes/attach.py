@@ -4,7 +4,7 @@ C++ g_fluxnodeCache as ConnectBlock leaves it) and to readers (the settled tip).
 from __future__ import annotations
 
 from fluxd.chainstate.fluxnodes.list_state import FluxnodeList
-from fluxd.chainstate.fluxnodes.module import payee_outputs
+from fluxd.chainstate.fluxnodes.module import next_payees, payee_outputs
 from fluxd.chainstate.state_columns import StateReader
 from fluxd.core.tx_parts import OutPoint
 
@@ -41,3 +41,11 @@ def next_block_payees(chainstate) -> list[tuple[bytes, int]]:
 def tip_list(chainstate) -> FluxnodeList:
     """The list at the settled tip, for readers (RPC, mempool)."""
     return FluxnodeList(chainstate.state_reader(), chainstate.view().height)
+
+
+def tip_payees(chainstate, height: int) -> list[tuple[int, bytes, int]]:
+    """(tier, script, amount) the block at ``height`` (on the settled tip) pays, for getblocktemplate's fields."""
+    if chainstate.module("fluxnodes") is None or height < chainstate.params.start_fluxnode_payments_height:
+        return []
+    payees = next_payees(chainstate.params, tip_list(chainstate), height)
+    return [(payee.tier, payee.record.payee_script, payee.amount) for payee in payees]

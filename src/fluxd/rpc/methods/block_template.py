@@ -24,6 +24,8 @@ from __future__ import annotations
 from fluxd.consensus.arith import set_compact
 from fluxd.consensus.difficulty import median_time_past
 from fluxd.consensus.sigops import MAX_BLOCK_SIGOPS
+from fluxd.chainstate.fluxnodes.attach import tip_payees
+from fluxd.core.address import script_to_address
 from fluxd.consensus.coinbase import required_outputs
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block
@@ -234,9 +236,24 @@ def template_json(node, template: BlockTemplate, updated_last: int) -> RepeatedK
         ("height", prev.height + 1),
         ("miner_reward", block.transactions[0].vout[0].value),
     ]
+    pairs += _fluxnode_payout_fields(node, prev.height + 1)
     for output in required_outputs(node.params, prev.height + 1).funding:
         pairs += [("flux_creation_address", output.address), ("flux_creation_amount", output.amount)]
     return RepeatedKeys(pairs)
+
+
+TIER_FIELD_NAMES = {1: ("basic", "cumulus"), 2: ("super", "nimbus"), 3: ("bamf", "stratus")}
+
+
+def _fluxnode_payout_fields(node, height: int) -> list[tuple[str, object]]:
+    """C++ getblocktemplate: per payee tier, the fluxnode name pair, then the legacy zelnode names (pools read them)."""
+    pairs: list[tuple[str, object]] = []
+    for tier, script, amount in tip_payees(node.chainstate, height):
+        legacy, name = TIER_FIELD_NAMES[tier]
+        address = script_to_address(script, node.params.base58)
+        for prefix, kind in ((name, "fluxnode"), (legacy, "zelnode"), (name, "zelnode")):
+            pairs += [(f"{prefix}_{kind}_address", address), (f"{prefix}_{kind}_payout", amount)]
+    return pairs
 
 
 def register(table: RPCTable) -> None:
