@@ -75,8 +75,21 @@ class FluxnodeList:
             if record is not None:
                 yield record
 
-    def with_status(self, status: int) -> Iterator[FluxnodeRecord]:
+    def with_status(self, status: int, added_at_most: int | None = None) -> Iterator[FluxnodeRecord]:
+        """STARTED or DOS records, oldest first; with ``added_at_most``, only those added at or below that height."""
         for key, _ in self.state.iterate_raw(QUEUE, bytes([status])):
+            body = key[len(QUEUE.prefix):]
+            if added_at_most is not None and int.from_bytes(body[1:5], "big") > added_at_most:
+                return
+            record = self.get(outpoint_from_key(body[5:]))
+            if record is not None:
+                yield record
+
+    def added_at(self, status: int, height: int) -> Iterator[FluxnodeRecord]:
+        """STARTED or DOS records added at exactly ``height``."""
+        if height < 0:
+            return
+        for key, _ in self.state.iterate_raw(QUEUE, bytes([status]) + height.to_bytes(4, "big")):
             record = self.get(outpoint_from_key(key[len(QUEUE.prefix) + 5:]))
             if record is not None:
                 yield record

@@ -20,7 +20,7 @@ from fluxd.chainstate.modules import BlockContext
 from fluxd.chainstate.state_columns import StateReader, StateWriter
 from fluxd.consensus.coinbase import check_fluxnode_payouts
 from fluxd.consensus.fluxnode_checks import check_confirm, check_fluxnode_tx_input, check_start, payee_script
-from fluxd.consensus.fluxnode_windows import dos_entries_expire, expiration_count, start_window
+from fluxd.consensus.fluxnode_windows import dos_entries_expire, dos_window, expiration_count, start_window
 from fluxd.consensus.subsidy import block_subsidy, fluxnode_subsidy
 from fluxd.core.fluxnode_tx import CONFIRM_INITIAL, DELEGATES_UPDATE, FluxnodeStart, has_delegates_feature
 from fluxd.core.tx_parts import OutPoint
@@ -91,10 +91,8 @@ class _BlockConnect:
             self._check_contextual(tx, parents[tx.fluxnode.collateral])
         paid = self._check_payouts()
         starts, confirms = self._apply_transactions(fluxnode_txs, parents)
-        parent_confirmed = list(self.fluxnodes.confirmed())
-        expired_dos = [record for record in self.fluxnodes.with_status(DOS)
-                       if dos_entries_expire(self.params, self.height, record.added_height)]  # fmt: skip
-        expired = self._expired_confirmed(parent_confirmed)
+        expired_dos = self._expired_dos()
+        expired = self._expired_confirmed()
         to_dos = self._starts_to_dos()
         for record, delegates in starts:
             self.fluxnodes.put(record)
@@ -195,21 +193,32 @@ class _BlockConnect:
     def _starts_to_dos(self) -> list[FluxnodeRecord]:
         """CheckForExpiredStartTx: STARTs exactly W_start old move to the DoS list unless confirmed in this block."""
         removal_height = self.height - start_window(self.params, self.height)
-        return [record for record in self.fluxnodes.with_status(STARTED)
-                if record.added_height == removal_height and record.collateral not in self.confirmed_now]  # fmt: skip
+        return [record for record in self.fluxnodes.added_at(STARTED, removal_height)
+                if record.collateral not in self.confirmed_now]  # fmt: skip
 
-    def _expired_confirmed(self, parent_confirmed: list[FluxnodeRecord]) -> list[FluxnodeRecord]:
-        """GetUndoDataForExpiredConfirmFluxnodes: old collateral, overdue confirms, spent collateral."""
-        expire_below = self.height - expiration_count(self.params, self.height)
-        enforcing = self._old_collateral_rule()
+    def _expired_dos(self) -> list[FluxnodeRecord]:
+        """GetUndoDataForExpiredFluxnodeDosScores (the DoS list is ordered by added height)."""
+        removal_height = self.height - dos_window(self.params, self.height)
+        candidates = self.fluxnodes.with_status(DOS, added_at_most=removal_height)
+        return [record for record in candidates if dos_entries_expire(self.params, self.height, record.added_height)]
+
+    def _expired_confirmed(self) -> list[FluxnodeRecord]:
+        """GetUndoDataForExpiredConfirmFluxnodes over the parent's confirmed nodes: old collateral, overdue
+        confirms (unless updated in this block), spent collateral."""
         expired: dict[OutPoint, FluxnodeRecord] = {}
-        for record in parent_confirmed:
-            if enforcing is not None and record.tier in enforcing and record.collateral_amount not in enforcing[record.tier]:
-                expired[record.collateral] = record
-            elif record.collateral not in self.updated_now and record.last_confirmed_height < expire_below:
-                expired[record.collateral] = record
-            elif record.collateral in self.spent_in_block:
-                expired[record.collateral] = record
+        enforcing = self._old_collateral_rule()
+        if enforcing:  # only inside the tier transition window: every confirmed node is looked at
+            for record in self.fluxnodes.confirmed():
+                if record.tier in enforcing and record.collateral_amount not in enforcing[record.tier]:
+                    expired[record.collateral] = record
+        expire_below = self.height - expiration_count(self.params, self.height)
+        for record in self.fluxnodes.confirmed_last_before(expire_below):
+            if record.collateral not in self.updated_now:
+                expired.setdefault(record.collateral, record)
+        for collateral in self.spent_in_block:
+            record = self.fluxnodes.get(collateral)
+            if record is not None and record.status == CONFIRMED:
+                expired.setdefault(collateral, record)
         return list(expired.values())
 
     def _old_collateral_rule(self) -> dict[int, frozenset[int]] | None:
