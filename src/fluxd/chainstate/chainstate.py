@@ -54,7 +54,7 @@ from fluxd.consensus.block_check import (
     last_known_checkpoint_height,
 )
 from fluxd.consensus.pon import FluxnodeKeys, NoFluxnodes, pon_tiebreak_key
-from fluxd.consensus.arith import block_work
+from fluxd.consensus.arith import block_work, chain_work_after
 from fluxd.consensus.tx_contextual import contextual_check_block_transactions
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block, BlockHeader
@@ -482,7 +482,7 @@ class Chainstate:
             raise ValidationError("bad-prevblk", 100)
         checkpoint_known = self._checkpoint_known if self.checkpoints_enabled else None
         contextual_check_block_header(self.params, header, prev, self._writer_height(), checkpoint_known)
-        entry = self.index.add(header, prev.chainwork + block_work(header.bits, header.version), prev, BLOCK_VALID_TREE)
+        entry = self.index.add(header, chain_work_after(prev.chainwork, header.bits, header.version), prev, BLOCK_VALID_TREE)
         self._add_to_index(entry)
         self._publish()
         if persist:

@@ -123,6 +123,12 @@ def block_work(bits: int, version: int) -> int:
     return block_proof(bits)
 
 
+def chain_work_after(parent_work: int, bits: int, version: int) -> int:
+    """nChainWork of a block: its parent's plus its proof, modulo 2^256 as arith_uint256 addition wraps
+    (a regtest chain mined back to back without mocktime drives the target down until the sum passes 2^256)."""
+    return wrap256(parent_work + block_work(bits, version))
+
+
 def hash_value(hash_rev: bytes) -> int:
     """UintToArith256: a 32-byte hash in internal order read as a little-endian integer."""
     if len(hash_rev) != 32:

@@ -229,3 +229,13 @@ def test_mul_u32_truncates_the_factor_and_wraps():
     assert mul_u32(5, (1 << 32) + 3) == 15
     assert mul_u32(1 << 255, 2) == 0
     assert mul_u32(3, -1) == 3 * 0xFFFFFFFF
+
+
+def test_chain_work_wraps_at_2_pow_256_as_arith_uint256_addition():
+    from fluxd.consensus.arith import block_proof, chain_work_after
+
+    hardest = 0x03000001  # target 1: the largest proof compact bits give (2^255)
+    assert block_proof(hardest) == 2**255
+    work = chain_work_after(2**256 - 1, hardest, 4)
+    assert work == 2**255 - 1 and work.to_bytes(32, "big")  # stored as 32 bytes, never OverflowError
+    assert chain_work_after(5, hardest, 4) == 2**255 + 5
