@@ -78,6 +78,9 @@ Options:
   -logjson
        Write log lines as JSON objects
 
+  -mocktime=<n>
+       Replace actual time with <n> seconds since epoch (default: 0)
+
 Chain selection options:
 
   -testnet

@@ -153,7 +153,10 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     configure_logging(args, net_dir)
     if args.is_set(BENCHMARK_KEY_OPTION):
         log.info("Benchmarking key set by %s: %s", BENCHMARK_KEY_OPTION, params.benchmarking_pubkeys[0][0].hex())
-    node = Node.build(NodeContext(args=args, params=params, net_dir=net_dir))
+    context = NodeContext(args=args, params=params, net_dir=net_dir)
+    if args.get_int("-mocktime", 0):  # C++ SetMockTime(GetArg("-mocktime", 0)) before the chain loads
+        context.clock.set_mock(args.get_int("-mocktime", 0))
+    node = Node.build(context)
     pid_file(args, net_dir).write_text(f"{os.getpid()}\n")  # C++ CreatePidFile (-pid, default fluxd.pid)
     (net_dir / "db.log").touch()  # C++ opens its database environment's log here; tools expect the file
     for name in unknown_options(args.values):
