@@ -140,3 +140,12 @@ def connect_nodes(source: "NodeProcess", target: "NodeProcess") -> None:
 
 def sync_blocks(nodes: list["NodeProcess"], timeout: float = 120) -> None:
     wait_until(lambda: len({node.rpc("getbestblockhash") for node in nodes}) == 1, timeout, 0.2, "block sync")
+
+
+def run_refused(datadir, network_flags: list[str], *options: str) -> subprocess.CompletedProcess:
+    """fluxd with networking off and loopback-only RPC; it must stop at parameter selection."""
+    datadir.mkdir(parents=True, exist_ok=True)
+    (datadir / "flux.conf").write_text("")
+    command = [str(BIN_DIR / "fluxd"), f"-datadir={datadir}", *network_flags, *options, "-listen=0", "-connect=0",
+               "-dnsseed=0", "-rpcbind=127.0.0.1", f"-rpcport={free_port()}", f"-port={free_port()}"]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)

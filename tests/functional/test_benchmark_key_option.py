@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from fluxd.core.keys import PrivateKey
-from tests.functional.framework import BIN_DIR, NodeProcess, free_port
+from tests.functional.framework import NodeProcess, run_refused
 
 BENCHMARK_PUBKEY = PrivateKey(bytes([0x42]) * 32).pubkey.hex()
 OPTION = f"-regtestbenchmarkpubkey={BENCHMARK_PUBKEY}"
-
-
-def _run_refused(datadir, network_flags: list[str], option: str) -> subprocess.CompletedProcess:
-    """fluxd with networking off and loopback-only RPC; it must stop at parameter selection."""
-    datadir.mkdir(parents=True, exist_ok=True)
-    (datadir / "flux.conf").write_text("")
-    command = [str(BIN_DIR / "fluxd"), f"-datadir={datadir}", *network_flags, option, "-listen=0", "-connect=0",
-               "-dnsseed=0", "-rpcbind=127.0.0.1", f"-rpcport={free_port()}", f"-port={free_port()}"]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
 def test_regtest_node_starts_with_the_key(tmp_path):
@@ -34,13 +23,13 @@ def test_regtest_node_starts_with_the_key(tmp_path):
 
 @pytest.mark.parametrize("network_flags", [[], ["-testnet"]], ids=["mainnet", "testnet"])
 def test_main_and_testnet_refuse_to_start(tmp_path, network_flags):
-    result = _run_refused(tmp_path / "d", network_flags, OPTION)
+    result = run_refused(tmp_path / "d", network_flags, OPTION)
     assert result.returncode == 1
     assert result.stderr == "Error: -regtestbenchmarkpubkey may only be used on regtest.\n"
     assert not (tmp_path / "d" / "testnet3").exists() and not (tmp_path / "d" / "blocks").exists()
 
 
 def test_malformed_key_refuses_to_start(tmp_path):
-    result = _run_refused(tmp_path / "d", ["-regtest"], "-regtestbenchmarkpubkey=02abcd")
+    result = run_refused(tmp_path / "d", ["-regtest"], "-regtestbenchmarkpubkey=02abcd")
     assert result.returncode == 1
     assert result.stderr == "Error: Invalid -regtestbenchmarkpubkey (02abcd): a public key is 33 or 65 bytes, this is 3\n"

@@ -22,7 +22,7 @@ from fluxd.node.logs import configure_logging, reopen_debug_log
 from fluxd.node.mempool_service import MempoolService
 from fluxd.node.net_service import NetworkService
 from fluxd.node.options import unknown_options
-from fluxd.node.startup import StartupError, select_params
+from fluxd.node.startup import StartupError, check_init_values, select_params
 from fluxd.params.benchmark_key import OPTION as BENCHMARK_KEY_OPTION
 from fluxd.rpc.context import NodeContext
 from fluxd.rpc.methods import register_all
@@ -147,6 +147,7 @@ def pid_file(args: Args, net_dir: Path) -> Path:
 
 def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     params = select_params(args)
+    check_init_values(args, params)
     net_dir = net_datadir(args, params.network_id)
     lock = DatadirLock(net_dir)
     lock.acquire()

@@ -7,6 +7,7 @@ from fluxd.params.benchmark_key import OPTION as BENCHMARK_KEY_OPTION
 from fluxd.params.benchmark_key import BenchmarkKeyError, parse_regtest_benchmark_pubkey
 from fluxd.params.chainparams import ChainParams
 from fluxd.params.networks import params_for_network, regtest_params
+from fluxd.core.address import is_valid_address
 from fluxd.params.nuparams import NuparamsError, parse_nuparams
 from fluxd.util.args import Args
 
@@ -27,3 +28,11 @@ def select_params(args: Args) -> ChainParams:
     if network != "regtest":
         return params_for_network(network)
     return regtest_params(overrides, benchmark_pubkey)
+
+
+def check_init_values(args: Args, params: ChainParams) -> None:
+    """C++ AppInit2's refusals of bad option values (before anything starts)."""
+    if args.is_set("-mineraddress") and not is_valid_address(args.get("-mineraddress"), params.base58):
+        raise StartupError(
+            f"Invalid address for -mineraddress=<addr>: '{args.get('-mineraddress')}' (must be a transparent address)"
+        )
