@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.functional.framework import run_refused
+from tests.functional.framework import NodeProcess, run_refused
 
 
 @pytest.mark.parametrize("value", ["notanaddress", "t1K7rsxfnXctSJ1uqLFR5RKJAg6PhGk7Ebv"], ids=["garbage", "mainnet-address"])
@@ -13,3 +13,24 @@ def test_an_invalid_mineraddress_refuses_to_start(tmp_path, value):
     assert result.returncode == 1
     assert result.stderr == f"Error: Invalid address for -mineraddress=<addr>: '{value}' (must be a transparent address)\n"
     assert not (tmp_path / "d" / "regtest" / "blocks").exists()
+
+
+@pytest.mark.parametrize("options, refused", [
+    (["-prune=550"], ["prune"]),
+    (["-addressindex=1", "-spentindex=1"], ["addressindex", "spentindex"]),
+    (["-zelnodeprivkey=5abc", "-zelnode=1"], ["zelnode", "zelnodeprivkey"]),
+    (["-server=0"], ["server"]),
+])  # fmt: skip
+def test_an_option_this_node_does_not_implement_refuses_to_start(tmp_path, options, refused):
+    result = run_refused(tmp_path / "d", ["-regtest"], *options)
+    assert result.returncode == 1
+    assert result.stderr == "Error: " + "\n".join(f"-{name} is not supported by this node" for name in refused) + "\n"
+
+
+def test_a_not_implemented_option_at_its_default_value_is_accepted(tmp_path):
+    node = NodeProcess(tmp_path / "n", ["-prune=0", "-addressindex=0", "-server=1", "-discover=0", "-frobnicate=2"]).start()
+    try:
+        assert node.rpc("getblockcount") == 0
+    finally:
+        node.stop()
+    assert "Warning: unsupported option -frobnicate ignored" in (node.datadir / "stdout.log").read_text()  # the terminal

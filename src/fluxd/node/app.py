@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,4 +163,5 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     (net_dir / "db.log").touch()  # C++ opens its database environment's log here; tools expect the file
     for name in unknown_options(args.values):
         log.warning("Warning: unsupported option -%s ignored", name)
+        print(f"Warning: unsupported option -{name} ignored", file=sys.stderr)  # the terminal too, not only debug.log
     return node, lock

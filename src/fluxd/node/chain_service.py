@@ -72,7 +72,8 @@ class ChainService:
         cache_bytes = coins_cache_bytes(context.args.get_int("-dbcache", DEFAULT_DBCACHE_MIB), txindex)
         log.info("* Using %.1fMiB for in-memory UTXO set", cache_bytes / (1 << 20))
         self.chainstate = Chainstate(
-            context.params, self.store, files, context.clock.now, self.verifier, txindex=txindex, cache_bytes=cache_bytes
+            context.params, self.store, files, context.clock.now, self.verifier, txindex=txindex, cache_bytes=cache_bytes,
+            checkpoints_enabled=context.args.get_bool("-checkpoints", True),  # C++ fCheckpointsEnabled
         )
         self.chainstate.writer = self.writer
         self.reindex = context.args.get_bool("-reindex") or is_reindexing(self.store)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fluxd.util.args import interpret_bool
+
 KNOWN_OPTIONS = frozenset(
     """
     ? h help version conf datadir daemon regtest testnet nuparams regtestbenchmarkpubkey printtoconsole debug loglevel logjson
@@ -30,3 +32,38 @@ def unknown_options(option_names) -> list[str]:
         if bare not in KNOWN_OPTIONS:
             unknown.append(bare)
     return sorted(set(unknown))
+
+
+# Options C++ fluxd has that this node does not implement yet, with the C++ default: a value meaning that
+# default is accepted (it asks for what the node does anyway), any other value refuses to start.
+# None: no value is harmless (a string option, or one whose every use needs the missing feature).
+NOT_BUILT: dict[str, bool | int | None] = {
+    "addressindex": False, "spentindex": False, "alertnotify": None, "blocknotify": None, "walletnotify": None,
+    "benchmarking": False, "datacarrier": True, "datacarriersize": 80, "discover": False,
+    "enforcenodebloom": False, "peerbloomfilters": True, "equihashsolver": None, "exportdir": None,
+    "externalip": None, "onlynet": None, "seednode": None, "whitebind": None, "maxuploadtarget": 0,
+    "fluxnode": False, "zelnode": False, "fluxnodeprivkey": None, "zelnodeprivkey": None,
+    "fluxnodeoutpoint": None, "zelnodeoutpoint": None, "fluxnodeindex": None, "zelnodeindex": None,
+    "keypool": None, "wallet": None, "rescan": False, "upgradewallet": False, "zapwallettxes": 0,
+    "paytxfee": None, "maxtxfee": None, "minrelaytxfee": None, "permitbaremultisig": True, "relaypriority": True,
+    "logtimestamps": True, "shrinkdebugfile": False, "server": True, "sysperms": False, "testnetbenchbypass": False,
+    "maxreorg": None, "migratetoflux": None, "prune": 0, "reindex-chainstate": False, "rpccookiefile": None,
+    "rpcservertimeout": None, "rpcworkqueue": None, "timeout": None,
+}  # fmt: skip
+
+
+def _means(value: str, default: bool | int) -> bool:
+    if isinstance(default, bool):
+        return interpret_bool(value) == default
+    text = value.strip()
+    return text.lstrip("-").isdigit() and int(text) == default
+
+
+def not_built_options(values: dict[str, str]) -> list[str]:
+    """Options given with a value this node cannot honour (names without '-'), sorted."""
+    refused = []
+    for name, default in NOT_BUILT.items():
+        value = values.get(f"-{name}")
+        if value is not None and (default is None or not _means(value, default)):
+            refused.append(name)
+    return sorted(refused)

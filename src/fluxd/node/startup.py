@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fluxd.node.config import ConfigError, network_id
+from fluxd.node.options import not_built_options
 from fluxd.params.benchmark_key import OPTION as BENCHMARK_KEY_OPTION
 from fluxd.params.benchmark_key import BenchmarkKeyError, parse_regtest_benchmark_pubkey
 from fluxd.params.chainparams import ChainParams
@@ -31,7 +32,10 @@ def select_params(args: Args) -> ChainParams:
 
 
 def check_init_values(args: Args, params: ChainParams) -> None:
-    """C++ AppInit2's refusals of bad option values (before anything starts)."""
+    """C++ AppInit2's refusals of bad option values, and options this node does not implement yet (before anything starts)."""
+    refused = not_built_options(args.values)
+    if refused:
+        raise StartupError("\n".join(f"-{name} is not supported by this node" for name in refused))
     if args.is_set("-mineraddress") and not is_valid_address(args.get("-mineraddress"), params.base58):
         raise StartupError(
             f"Invalid address for -mineraddress=<addr>: '{args.get('-mineraddress')}' (must be a transparent address)"
