@@ -145,6 +145,19 @@ def test_daemon_forks_and_serves_until_stop(tmp_path):
             os.kill(int((node.net_dir / "fluxd.pid").read_text()), 9)
 
 
+def test_a_second_daemon_on_the_same_datadir_says_why_it_failed(tmp_path):
+    import subprocess
+
+    node = NodeProcess(tmp_path / "first").start()
+    try:
+        second = subprocess.run([*node.command(), "-daemon"], capture_output=True, text=True, timeout=90)
+        assert second.returncode == 1 and second.stdout.strip() == "Flux server starting"
+        assert second.stderr.startswith("Error: Cannot obtain a lock on data directory"), second.stderr
+        assert node.rpc("getblockcount") == 0  # the first one is unharmed
+    finally:
+        node.stop()
+
+
 def test_data_files_other_tools_expect(tmp_path):
     node = NodeProcess(tmp_path / "files").start()
     running = {path.name for path in node.net_dir.iterdir()}

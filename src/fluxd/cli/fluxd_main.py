@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
+import time
 
 from fluxd import __version__
 
@@ -127,19 +129,59 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _daemonize() -> bool:
-    """Fork into the background; True in the child that keeps running."""
+DAEMON_REPORT_TIMEOUT = 60  # seconds the parent waits for the background node to bind RPC or fail
+
+
+def _daemonize() -> tuple[int | None, int | None]:
+    """Fork into the background.  In the parent: (exit status, None) once the node reports; in the node:
+    (None, the pipe to report on).  A start that fails is told on the terminal, not only in debug.log."""
     print("Flux server starting")
     sys.stdout.flush()
+    read_fd, write_fd = os.pipe()
     if os.fork() > 0:
-        return False
+        os.close(write_fd)
+        return _wait_for_report(read_fd), None
+    os.close(read_fd)
     os.setsid()
     if os.fork() > 0:
         os._exit(0)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    return True
+    return None, write_fd
+
+
+def _wait_for_report(read_fd: int) -> int:
+    import select
+
+    report = b""
+    deadline = time.monotonic() + DAEMON_REPORT_TIMEOUT
+    while (left := deadline - time.monotonic()) > 0 and select.select([read_fd], [], [], left)[0]:
+        chunk = os.read(read_fd, 4096)
+        if not chunk:
+            break
+        report += chunk
+    os.close(read_fd)
+    if report.startswith(b"error:"):
+        return _fail(report[len(b"error:"):].decode("utf-8", "replace"))
+    return 0
+
+
+class _StartReport:
+    """The background node's one report to the waiting parent: "ok" once RPC is bound, or the error."""
+
+    def __init__(self, fd: int | None) -> None:
+        self.fd = fd
+
+    def send(self, text: str) -> None:
+        fd, self.fd = self.fd, None
+        if fd is None:
+            return
+        try:
+            os.write(fd, text.encode())
+        except OSError:
+            pass
+        os.close(fd)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,17 +208,25 @@ def _start(args) -> int:
     from fluxd.node.datadir_lock import DatadirLocked
     from fluxd.node.startup import StartupError
 
-    if args.get_bool("-daemon") and not _daemonize():
-        return 0
+    report = _StartReport(None)
+    if args.get_bool("-daemon"):
+        status, report.fd = _daemonize()
+        if status is not None:
+            return status
     try:
         node, lock = prepare_node(args)
     except (StartupError, DatadirLocked) as exc:
+        logging.getLogger("fluxd").error("Error: %s", exc)  # debug.log, when logging got that far
+        report.send(f"error:{exc}")
         return _fail(str(exc))
     try:
-        return asyncio.run(run_node(node))
+        return asyncio.run(run_node(node, on_rpc_ready=lambda: report.send("ok")))
     except StartupError as exc:
+        logging.getLogger("fluxd").error("Error: %s", exc)
+        report.send(f"error:{exc}")
         return _fail(str(exc))
     finally:
+        report.send("ok")
         lock.release()
 
 

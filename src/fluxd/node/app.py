@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def _rpc_auth(args: Args, net_dir: Path) -> tuple[RPCAuth, bool]:
     return auth, wrote_cookie
 
 
-async def run_node(node: Node, install_signals: bool = True) -> int:
+async def run_node(node: Node, install_signals: bool = True, on_rpc_ready: Callable[[], None] | None = None) -> int:
     """Start everything, serve until shutdown is requested, then stop in reverse order."""
     context = node.context
     loop = asyncio.get_running_loop()
@@ -91,6 +92,8 @@ async def run_node(node: Node, install_signals: bool = True) -> int:
     started: list[ChainService | NetworkService | MempoolService] = []
     try:
         await _start_rpc(server, context.args, port)
+        if on_rpc_ready is not None:
+            on_rpc_ready()  # -daemon: the parent may exit now
         for service in node.services:
             context.rpc_table.set_warmup(service.warmup_text)
             await service.start()
