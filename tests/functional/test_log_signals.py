@@ -41,3 +41,19 @@ def test_log_exception_keeps_the_traceback():
     assert text.splitlines()[0].endswith("Block import failed") and "Traceback" in text
     assert "OverflowError: int too big to convert" in text
     assert "OverflowError: int too big to convert" in _JsonFormatter().format(record)
+
+
+def test_debug_log_has_the_cpp_start_up_and_update_tip_lines(tmp_path):
+    from tests.functional.framework import NodeProcess
+
+    node = NodeProcess(tmp_path / "lines", ["-nuparams=pon:1000", "-mineraddress=tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"]).start()
+    try:
+        node.rpc("setmocktime", 1_700_000_000)
+        best = node.rpc("generate", 2)[-1]
+    finally:
+        node.stop()
+    log = (node.net_dir / "debug.log").read_text()
+    for expected in ("Flux version v", "Using data directory " + str(node.net_dir), "Using config file ", "Default data directory "):
+        assert expected in log, expected
+    update = [line for line in log.splitlines() if "UpdateTip: new best=" + best in line]
+    assert len(update) == 1 and "height=2  log2_work=" in update[0] and " tx=3 " in update[0] and "progress=" in update[0]

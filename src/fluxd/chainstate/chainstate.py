@@ -40,6 +40,7 @@ from fluxd.chainstate.fluxnodes.list_state import FluxnodeList
 from fluxd.chainstate.fluxnodes.module import FluxnodeListModule
 from fluxd.chainstate.modules import BlockContext, StateModule, check_columns, connect_modules, disconnect_modules
 from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.tip_log import log_update_tip
 from fluxd.chainstate.state_columns import StateLayer, StateReader
 from fluxd.chainstate.tip_cache import TIP_KEY, FlushingStore, TipCache
 from fluxd.chainstate import txindex_module
@@ -632,6 +633,7 @@ class Chainstate:
         self._run_index_modules(BlockContext(block, entry, pending.coins, pending.result.undo), connected=True)
         self.cache.commit(pending.coins, entry, pending.result.undo.to_bytes())
         self._chain.append(entry)
+        log_update_tip(self.params, entry, self.cache)
         self._publish()
         if self._pending:
             self._pending[0].coins.rebase(self.cache.coins)  # its layer below was just absorbed
@@ -689,6 +691,7 @@ class Chainstate:
             self.cache.commit_state(layer)
         self.cache.commit(coins, entry.prev)
         self._chain.pop()
+        log_update_tip(self.params, entry.prev, self.cache)
         self._publish()
         self.cache.flush_if_needed()
         self._notify("disconnect", entry, block)

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fluxd.node.chain_service import ChainService
-from fluxd.node.config import net_datadir
+from fluxd import __version__
+from fluxd.p2p.protocol import DEFAULT_MAX_PEER_CONNECTIONS
+from fluxd.node.config import config_file, default_datadir, net_datadir
 from fluxd.node.datadir_lock import DatadirLock
 from fluxd.node.logs import configure_logging, reopen_debug_log
 from fluxd.node.mempool_service import MempoolService
@@ -149,6 +151,16 @@ def pid_file(args: Args, net_dir: Path) -> Path:
     return path if path.is_absolute() else net_dir / path
 
 
+def _log_startup(args: Args, params, net_dir: Path) -> None:
+    """The first lines of a C++ debug.log (AppInit2), which operators and tools look for."""
+    log.info("Flux version v%s", __version__)
+    log.info("Network: %s", params.network_id)
+    log.info("Default data directory %s", default_datadir())
+    log.info("Using data directory %s", net_dir)
+    log.info("Using config file %s", config_file(args))
+    log.info("Using at most %d connections", args.get_int("-maxconnections", DEFAULT_MAX_PEER_CONNECTIONS))
+
+
 def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     params = select_params(args)
     check_init_values(args, params)
@@ -156,6 +168,7 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     lock = DatadirLock(net_dir)
     lock.acquire()
     configure_logging(args, net_dir)
+    _log_startup(args, params, net_dir)
     if args.is_set(BENCHMARK_KEY_OPTION):
         log.info("Benchmarking key set by %s: %s", BENCHMARK_KEY_OPTION, params.benchmarking_pubkeys[0][0].hex())
     context = NodeContext(args=args, params=params, net_dir=net_dir)

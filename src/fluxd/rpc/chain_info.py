@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
+from fluxd.consensus.progress import verification_progress  # noqa: F401 (re-exported for RPC)
 
-SIGCHECK_VERIFICATION_FACTOR = 5.0
+
 SOFTFORKS = (("bip34", 2), ("bip66", 3), ("bip65", 4))
 
 
@@ -41,20 +41,3 @@ def size_on_disk(block_files) -> int:
         except OSError:
             continue
     return total
-
-
-def verification_progress(checkpoints, tip, now: float | None = None) -> float:
-    """Checkpoints::GuessVerificationProgress with signature checks counted 5x after the last checkpoint (wall clock)."""
-    now = time.time() if now is None else now
-    chain_tx = tip.chain_tx_count
-    per_day = checkpoints.transactions_per_day
-    if chain_tx <= checkpoints.transactions_last_checkpoint:
-        before = float(chain_tx)
-        after = (checkpoints.transactions_last_checkpoint - chain_tx) + (
-            (now - checkpoints.time_last_checkpoint) / 86400.0 * per_day * SIGCHECK_VERIFICATION_FACTOR
-        )
-    else:
-        before = checkpoints.transactions_last_checkpoint + (chain_tx - checkpoints.transactions_last_checkpoint) * SIGCHECK_VERIFICATION_FACTOR
-        after = (now - tip.time) / 86400.0 * per_day * SIGCHECK_VERIFICATION_FACTOR
-    total = before + after
-    return before / total if total else 0.0
