@@ -28,6 +28,7 @@ from fluxd.p2p.protocol import (
     MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_REJECT_MESSAGE_LENGTH, MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_FILTERED_BLOCK, MSG_TX,
     NO_BLOOM_VERSION, NODE_NETWORK, SENDHEADERS_VERSION,
 )
+from fluxd.node.sync_progress import progress_text, sync_target
 from fluxd.params.upgrades import current_epoch
 from fluxd.storage.block_files import BlockPos
 
@@ -396,10 +397,11 @@ class BlockSync:
         if now - started < PROGRESS_INTERVAL:
             return
         height = self.chainstate.height
-        target = self.chainstate.best_header.height if self.chainstate.best_header else height
+        header_height = self.chainstate.best_header.height if self.chainstate.best_header else height
+        peers = self.connman.peers.values() if self.connman is not None else ()
+        peer_heights = [peer.remote.start_height for peer in peers if peer.remote is not None]
         rate = (height - start_height) / (now - started)
-        eta = (target - height) / rate if rate > 0 else 0
-        log.info("Sync progress: height %d of %d, %.1f blocks/s, ETA %ds", height, target, rate, int(eta))
+        log.info("%s", progress_text(height, sync_target(height, header_height, peer_heights), rate))
         self._progress = (now, height)
 
     # ----- transactions, addresses and the rest ---------------------------------------------------
