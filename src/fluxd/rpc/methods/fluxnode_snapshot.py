@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 
 from fluxd.chainstate.fluxnodes.rebuild import RebuildError, rebuild_fluxnode_list
+from fluxd.consensus.validation import ValidationError
 from fluxd.rpc.methods.fluxnodes import _cli_example, _refuse_during_ibd, _rpc_example, deterministic_list
 from fluxd.rpc.params import check_count, get_int64
 from fluxd.rpc.registry import RPCTable
@@ -89,7 +90,7 @@ def _rebuild_handler(name: str):
         chainstate = node.chainstate
         try:
             chainstate.run_command(rebuild_fluxnode_list, chainstate)
-        except RebuildError as failure:
+        except (RebuildError, ValidationError) as failure:  # the stored list is left as it was
             log.error("%s: %s", name, failure)
             return False
         return True
