@@ -8,6 +8,7 @@ from fluxd.rpc.methods import (
     control,
     dbinfo,
     explorer,
+    fluxnode_snapshot,
     fluxnodes,
     mempool,
     mining,
@@ -18,7 +19,8 @@ from fluxd.rpc.methods import (
 )
 from fluxd.rpc.registry import RPCTable
 
-GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, utility, fluxnodes)
+GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, utility, fluxnodes,
+          fluxnode_snapshot)
 
 
 def register_all(table: RPCTable) -> None:
