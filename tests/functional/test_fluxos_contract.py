@@ -17,6 +17,7 @@ Methods FluxOS calls that fluxd has not built (fluxos_reads.NOT_BUILT_READS, WAL
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import json
 import time
@@ -26,7 +27,8 @@ import pytest
 from fluxd.core.address import Destination, encode_destination
 from fluxd.core.ecdsa import sign_message
 from fluxd.core.keys import PrivateKey, encode_wif
-from fluxd.core.tx_parts import OutPoint
+from fluxd.core.transaction import Transaction
+from fluxd.core.tx_parts import OutPoint, TxOut
 from fluxd.params import networks
 from tests.fluxnode_building import TEST_BENCHMARK_KEY, build_confirm, build_start_v5
 from tests.functional.fluxos_reads import FLUXOS_CALLS, NOT_BUILT_READS, READS, WALLET_METHODS
@@ -42,6 +44,18 @@ USER, PASSWORD = "fluxosrpc", "fluxospass"
 START_TIME = 1_600_000_000
 COLLATERAL = 1_000
 FLUXNODE_IP = "127.0.0.1:16125"
+APP_HASH = hashlib.sha256(b"fluxos app message").hexdigest()  # app registrations carry a 64-character hash
+
+
+def decode_message(asm: str) -> str:
+    """explorerService.js:258 decodeMessage: the text after 'OP_RETURN ', hex pairs up to a 00."""
+    parts = asm.split("OP_RETURN ", 2)
+    message, hexx = "", parts[1] if len(parts) > 1 else ""
+    for k in range(0, len(hexx), 2):
+        if hexx[k : k + 2] == "00":
+            break
+        message += chr(int(hexx[k : k + 2], 16))
+    return message
 
 
 class FluxRpcReplay:
@@ -56,7 +70,8 @@ class FluxRpcReplay:
 
     def post(self, payload, token: str | None = None) -> tuple[int, object, str]:
         headers = {"Accept": "application/json, text/plain, */*", "Content-Type": "application/json",
-                   "User-Agent": "axios/1.7.7", "Authorization": "Basic " + (token or self.token)}  # fmt: skip
+                   "User-Agent": "axios/1.7.7", "Accept-Encoding": "gzip, compress, deflate, br",
+                   "Authorization": "Basic " + (token or self.token)}  # fmt: skip
         self.connection.request("POST", "/", json.dumps(payload, separators=(",", ":")), headers)
         response = self.connection.getresponse()
         body = response.read().decode()
@@ -97,7 +112,8 @@ class FluxRpcReplay:
         return status, error["code"], error["message"]
 
     def run_batch(self, calls: list[tuple[str, list]]) -> list[dict]:
-        payloads = [{"jsonrpc": "2.0", "id": i, "method": method.lower(), "params": params} for i, (method, params) in enumerate(calls)]
+        payloads = [{"jsonrpc": "2.0", "id": i, "method": method.lower(), "params": params}
+                    for i, (method, params) in enumerate(calls)]
         status, reply, _ = self.post(payloads)
         assert status == 200 and isinstance(reply, list) and len(reply) == len(calls), (status, reply)
         return sorted(reply, key=lambda item: item["id"])  # axiosData.sort((a, b) => a.id - b.id)
@@ -153,7 +169,7 @@ def check_reads(label: str, result) -> int:
         found = list(_walk(result, read.path.split(".") if read.path else [], label))
         assert found, f"{label}: {read.path} (read at {read.where}) never found in {result!r:.300}"
         for trail, value in found:
-            assert _kind_ok(read.kind, value), f"{trail} = {value!r} is not {read.kind} (FluxOS reads it at {read.where})"
+            assert _kind_ok(read.kind, value), f"{trail} = {value!r} is not {read.kind} (read at {read.where})"
     return len(READS[label])
 
 
@@ -225,6 +241,9 @@ def test_fluxos_requests_and_reads(node):
     outputs = {OWNER_ADDRESS: COLLATERAL, CHANGE_ADDRESS: round(total - COLLATERAL - 0.001, 8)}
     # daemonServiceTransactionRpcs.js:31 adds 20 to getBlockCount()'s message object: NaN, sent as null
     unsigned = client.run("createRawTransaction", inputs, outputs, 0, None)
+    with_message = Transaction.from_bytes(bytes.fromhex(unsigned))  # plus an app-registration style OP_RETURN
+    message_out = TxOut(0, b"\x6a" + bytes([len(APP_HASH)]) + APP_HASH.encode())
+    unsigned = with_message.copy_with(vout=(*with_message.vout, message_out)).to_bytes().hex()
     decoded = client.run("decodeRawTransaction", unsigned)
     assert [vin["txid"] for vin in decoded["vin"]] == [item["txid"] for item in inputs]
     signed = client.run("signRawTransaction", unsigned, [], [WIF], "ALL")
@@ -263,7 +282,9 @@ def test_fluxos_requests_and_reads(node):
     block = client.run("getBlock", str(funding_height), 2)  # ensureString(height): "103"
     checked += check_reads("getblock:height-string,2", block)
     assert block["hash"] == funding_block and block["height"] == funding_height
-    assert funding_txid in [tx["txid"] for tx in block["tx"]]
+    funding_json = next(tx for tx in block["tx"] if tx["txid"] == funding_txid)
+    message_json = funding_json["vout"][-1]["scriptPubKey"]
+    assert "addresses" not in message_json and decode_message(message_json["asm"]) == APP_HASH  # explorerService.js:507
     best = client.run("getBlock", info["bestblockhash"], 1)
     checked += check_reads("getblock:hash,1", best)
     assert best["time"] == clock.now
@@ -291,7 +312,8 @@ def test_fluxos_requests_and_reads(node):
     assert client.run("getblockhashes", *window) == recent
     assert client.run("getblockhashes", *window, {"noOrphans": True, "logicalTimes": False}) == recent
     logical = client.run("getblockhashes", *window, {"noOrphans": False, "logicalTimes": True})
-    assert [(item["blockhash"], item["logicalts"]) for item in logical] == list(zip(recent, range(best["time"] - 1200, best["time"] + 1, 600)))
+    times = range(best["time"] - 1200, best["time"] + 1, 600)
+    assert [(item["blockhash"], item["logicalts"]) for item in logical] == list(zip(recent, times))
 
     # --- daemonServiceControlRpcs.js ---------------------------------------------------------------------------
     daemon_info = client.run("getInfo")
@@ -324,7 +346,8 @@ def test_fluxos_requests_and_reads(node):
     # --- daemonServiceFluxnodeRpcs.js --------------------------------------------------------------------------
     fluxnodes = client.run("viewdeterministiczelnodelist")
     checked += check_reads("viewdeterministiczelnodelist", fluxnodes)
-    assert [(item["txhash"], item["ip"], item["tier"]) for item in fluxnodes] == [(funding_txid, FLUXNODE_IP, "CUMULUS")]
+    entries = [(item["txhash"], item["ip"], item["tier"]) for item in fluxnodes]
+    assert entries == [(funding_txid, FLUXNODE_IP, "CUMULUS")]
     assert client.run("viewdeterministiczelnodelist", OWNER_ADDRESS) == fluxnodes  # the filter FluxOS passes
     assert client.run("viewdeterministiczelnodelist", "no-such-node") == []
     assert len(client.run("listfluxnodes")) == 1
@@ -354,7 +377,8 @@ def test_fluxos_requests_and_reads(node):
     assert client.run("addNode", "127.0.0.1:1", "remove") is None
     assert client.fails("disconnectNode", "127.0.0.1:1")[:2] == (500, -29)
     assert client.run("setBan", "127.0.0.2", "add", 3600, False) is None
-    assert [item["address"] for item in client.run("listBanned")] == ["127.0.0.2/255.255.255.255"]  # C++ CSubNet::ToString
+    banned = [item["address"] for item in client.run("listBanned")]
+    assert banned == ["127.0.0.2/255.255.255.255"]  # C++ CSubNet::ToString
     assert client.run("clearBanned") is None and client.run("listBanned") == []
 
     # --- daemonServiceUtilityRpcs.js ---------------------------------------------------------------------------
@@ -381,8 +405,21 @@ def test_fluxos_requests_and_reads(node):
         assert client.fails(method) == (404, -32601, "Method not found"), method
     untested = sorted(set(FLUXOS_CALLS) & built - client.answered - {"stop"})
     assert untested == [], f"FluxOS calls these and fluxd has them: replay them here ({untested})"
-    status, body, _ = client.post(client.payload("getblockcount", []), token=base64.b64encode(b"fluxosrpc:wrong").decode())
+    wrong = base64.b64encode(f"{USER}:wrong".encode()).decode()
+    status, body, _ = client.post(client.payload("getblockcount", []), token=wrong)
     assert status == 401 and body == ""  # fluxRpc.js: a string body becomes code 500 with that text
+
+    # --- a fork, as explorerService.js:1050 checkAndHandleReorgs looks for it -----------------------------------
+    old_tip = node.rpc("getbestblockhash")
+    node.rpc("invalidateblock", old_tip)
+    new_tip = clock.mine()[0]
+    node.rpc("reconsiderblock", old_tip)  # both at the tip height: one active, the other a valid fork
+    forks = client.run("getChainTips", tip)
+    checked += check_reads("getchaintips:minheight", forks)
+    active = node.rpc("getbestblockhash")
+    (fork,) = {old_tip, new_tip} - {active}
+    shapes = sorted((item["hash"], item["status"], item["branchlen"], item["height"]) for item in forks)
+    assert shapes == sorted([(active, "active", 0, tip), (fork, "valid-fork", 1, tip)])
 
     # --- the ids FluxOS sent came back, wrapping at 1000 ----------------------------------------------------------
     assert 999 in client.sent_ids and client.sent_ids[client.sent_ids.index(999) + 1] == 0
@@ -390,5 +427,6 @@ def test_fluxos_requests_and_reads(node):
     # --- daemonServiceControlRpcs.js stop ----------------------------------------------------------------------
     assert client.run("stop") == "Flux server stopping"
     node.process.wait(60)
-    print(f"fluxos contract: {len(client.answered)} built methods replayed, {checked} reads checked, {len(not_built)} unbuilt methods, {len(warmups)} warm-up answers, "
+    print(f"fluxos contract: {len(client.answered)} built methods replayed, {checked} reads checked, "
+          f"{len(not_built)} unbuilt methods, {len(warmups)} warm-up answers, "
           f"mining {mine_time:.1f}s, total {time.monotonic() - started:.1f}s")
