@@ -328,6 +328,7 @@ def connect(args) -> None:
     chainstate.store.close()
     chainstate.verifier.close()
     if profiler:
+        profiler.dump_stats(Path(tempfile.gettempdir()) / "fluxd-bench-fluxnode-ibd.prof")  # for print_callers
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(25)
         stats.sort_stats("tottime").print_stats(25)

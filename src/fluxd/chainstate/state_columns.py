@@ -114,8 +114,10 @@ class ColumnWrites(dict):
         for key in present:
             dict.__delitem__(self, key)
         if index is not None:
-            gone = set(present)
-            self._sorted, self._indexed = [key for key in index if key not in gone], len(self)
+            index = list(index)
+            for key in present:
+                del index[bisect_left(index, key)]
+            self._sorted, self._indexed = index, len(self)
 
     def keys_from(self, low: bytes, prefix: bytes) -> Iterator[bytes]:
         """Written keys >= ``low`` that start with ``prefix``, in order (deletions included)."""
