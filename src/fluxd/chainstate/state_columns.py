@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -64,6 +64,16 @@ class Column:
     prefix: bytes
     key: Codec = BYTES
     value: Codec = BYTES
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.name, self.family, self.prefix, self.key, self.value)))
+
+    def __hash__(self) -> int:  # columns key every layer lookup: hashed once, not field by field each time
+        return self._hash
+
+    def __reduce__(self):  # rebuilt through __init__: the hash of this process, not the pickling one's
+        return (Column, (self.name, self.family, self.prefix, self.key, self.value))
 
     def db_key(self, key: Any) -> bytes:
         return self.prefix + self.key.encode(key)
