@@ -7,6 +7,8 @@ as the C++ ``generate`` RPC does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fluxd.chainstate.block_index import BlockIndexEntry
 from fluxd.consensus.pon import TEST_BYPASS_COLLATERAL
 from fluxd.consensus.difficulty import median_time_past, next_work_required
@@ -26,8 +28,17 @@ from fluxd.params.upgrades import is_pon_active
 ZERO_32 = b"\x00" * 32
 
 
-def coinbase_for(params: ChainParams, height: int, payout_script: bytes, fees: int = 0, extra_nonce: int = 0) -> Transaction:
-    outputs = coinbase_outputs(required_outputs(params, height, fees), payout_script)
+def coinbase_for(
+    params: ChainParams,
+    height: int,
+    payout_script: bytes,
+    fees: int = 0,
+    extra_nonce: int = 0,
+    fluxnode_payees: Sequence[tuple[bytes, int]] = (),
+) -> Transaction:
+    """The coinbase CreateNewBlock writes; ``fluxnode_payees`` are the (script, amount) pairs the fluxnode list
+    wants paid (``fluxd.chainstate.fluxnodes.attach.next_block_payees``), none by default."""
+    outputs = coinbase_outputs(required_outputs(params, height, fees, fluxnode_payees), payout_script)
     script_sig = push_int(height) + (push_int(extra_nonce) if extra_nonce else bytes([OP_0]))
     return Transaction(version=1, vin=(TxIn(OutPoint.null(), script_sig, 0xFFFFFFFF),), vout=outputs)
 
@@ -40,8 +51,10 @@ def build_block(
     transactions: tuple[Transaction, ...] = (),
     fees: int = 0,
     extra_nonce: int = 0,
+    fluxnode_payees: Sequence[tuple[bytes, int]] = (),
 ) -> Block:
-    """A solved block extending ``prev`` (PoW, or PoN with the regtest bypass collateral)."""
+    """A solved block extending ``prev`` (PoW, or PoN with the regtest bypass collateral), paying
+    ``fluxnode_payees`` in its coinbase."""
     height = prev.height + 1
     pon = is_pon_active(params, height)
     if pon:
@@ -49,7 +62,7 @@ def build_block(
         block_time = max(now, prev.time + 1)
     else:
         block_time = max(now, median_time_past(prev) + 1)
-    coinbase = coinbase_for(params, height, payout_script, fees, extra_nonce)
+    coinbase = coinbase_for(params, height, payout_script, fees, extra_nonce, fluxnode_payees)
     txs = (coinbase, *transactions)
     merkle_root, _ = block_merkle_root([tx.txid_rev for tx in txs])
     header = BlockHeader(

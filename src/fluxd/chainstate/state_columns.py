@@ -12,8 +12,10 @@ top layer.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from fluxd.storage.kv import KVReader
@@ -62,18 +64,107 @@ class Column:
     prefix: bytes
     key: Codec = BYTES
     value: Codec = BYTES
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.name, self.family, self.prefix, self.key, self.value)))
+
+    def __hash__(self) -> int:  # columns key every layer lookup: hashed once, not field by field each time
+        return self._hash
+
+    def __reduce__(self):  # rebuilt through __init__: the hash of this process, not the pickling one's
+        return (Column, (self.name, self.family, self.prefix, self.key, self.value))
 
     def db_key(self, key: Any) -> bytes:
         return self.prefix + self.key.encode(key)
 
 
-StateLayer = dict  # dict[Column, dict[bytes, bytes | None]]: encoded key -> encoded value, None = deleted
+StateLayer = dict  # dict[Column, ColumnWrites]: encoded key -> encoded value, None = deleted
 
 
-def layer_writes(layer: StateLayer, column: Column) -> dict[bytes, bytes | None]:
+class ColumnWrites(dict):
+    """One column's writes in a layer (encoded key -> encoded value, None = deleted) with a sorted index of its
+    keys, brought up to date when a range is read, so prefix iteration bisects instead of scanning every write.
+
+    Writes stay plain dict stores.  Keys are added only by inserting, which leaves them last in the dict's
+    insertion order, so the keys after the indexed count are the new ones; the removal methods drop the index
+    (``discard`` keeps it).  The index list is replaced, never changed in place, so an iteration under way
+    keeps the keys it started with.
+    """
+
+    __slots__ = ("_sorted", "_indexed")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._sorted: list[bytes] | None = None
+        self._indexed = 0
+
+    def sorted_keys(self) -> list[bytes]:
+        size = len(self)
+        keys = self._sorted
+        if keys is None or size < self._indexed:
+            keys = sorted(self)
+        elif size > self._indexed:
+            new = list(islice(reversed(self), size - self._indexed))
+            if len(new) * 8 > len(keys):
+                keys = sorted(keys + new)
+            else:
+                keys = list(keys)
+                for key in new:
+                    insort(keys, key)
+        self._sorted, self._indexed = keys, size
+        return keys
+
+    def discard(self, keys: Iterable[bytes]) -> None:
+        """Forget the writes of ``keys`` (those present), keeping the index."""
+        present = [key for key in keys if key in self]
+        if not present:
+            return
+        index = self.sorted_keys() if self._sorted is not None else None
+        for key in present:
+            dict.__delitem__(self, key)
+        if index is not None:
+            index = list(index)
+            for key in present:
+                del index[bisect_left(index, key)]
+            self._sorted, self._indexed = index, len(self)
+
+    def keys_from(self, low: bytes, prefix: bytes) -> Iterator[bytes]:
+        """Written keys >= ``low`` that start with ``prefix``, in order (deletions included)."""
+        keys = self.sorted_keys()
+        for position in range(bisect_left(keys, low), len(keys)):
+            key = keys[position]
+            if not key.startswith(prefix):
+                return
+            yield key
+
+    def _drop_index(self) -> None:
+        self._sorted, self._indexed = None, 0
+
+    def __delitem__(self, key) -> None:
+        self._drop_index()
+        super().__delitem__(key)
+
+    def pop(self, *args):
+        self._drop_index()
+        return super().pop(*args)
+
+    def popitem(self):
+        self._drop_index()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._drop_index()
+        super().clear()
+
+    def __reduce__(self):
+        return (ColumnWrites, (dict(self),))
+
+
+def layer_writes(layer: StateLayer, column: Column) -> ColumnWrites:
     writes = layer.get(column)
     if writes is None:
-        writes = layer[column] = {}
+        writes = layer[column] = ColumnWrites()
     return writes
 
 
@@ -85,6 +176,17 @@ def absorb_layer(target: StateLayer, source: StateLayer) -> None:
 
 def layer_size(layer: StateLayer) -> int:
     return sum(len(writes) for writes in layer.values())
+
+
+def _written_keys(writes: dict, low: bytes, prefix: bytes) -> Iterator[bytes]:
+    if isinstance(writes, ColumnWrites):
+        return writes.keys_from(low, prefix)
+    return iter(sorted(key for key in writes if key >= low and key.startswith(prefix)))
+
+
+def _ranked(keys: Iterator[bytes], rank: int) -> Iterator[tuple[bytes, int, None]]:
+    for key in keys:
+        yield key, rank, None
 
 
 class StateReader:
@@ -113,15 +215,22 @@ class StateReader:
     def iterate_raw(self, column: Column, prefix: bytes = b"", start: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
         full_prefix = column.prefix + prefix
         low = max(full_prefix, column.prefix + start)
-        overlay: dict[bytes, bytes | None] = {}
-        for layer in reversed(self._layers):  # oldest first: newer layers overwrite
-            for db_key, raw in layer.get(column, {}).items():
-                if db_key >= low and db_key.startswith(full_prefix):
-                    overlay[db_key] = raw
-        stored = ((db_key, raw) for db_key, raw in self._store.iterate(column.family, start=low, prefix=full_prefix)
-                  if db_key not in overlay)  # fmt: skip
-        merged = heapq.merge(sorted(overlay.items()), stored)
-        for db_key, raw in merged:
+        written = [writes for layer in self._layers if (writes := layer.get(column))]  # newest first
+        stored = self._store.iterate(column.family, start=low, prefix=full_prefix)
+        if not written:
+            yield from stored
+            return
+        # (key, rank, value): rank 0 is the newest layer, the database ranks last; the first of equal keys wins
+        streams = [_ranked(_written_keys(writes, low, full_prefix), rank) for rank, writes in enumerate(written)]
+        store_rank = len(written)
+        streams.append((key, store_rank, raw) for key, raw in stored)
+        last = None
+        for db_key, rank, raw in heapq.merge(*streams):
+            if db_key == last:
+                continue
+            last = db_key
+            if rank != store_rank:
+                raw = written[rank].get(db_key)
             if raw is not None:
                 yield db_key, raw
 
@@ -134,10 +243,7 @@ class StateWriter(StateReader):
         self.top = top
 
     def put(self, column: Column, key: Any, value: Any) -> None:
-        writes = self.top.get(column)
-        if writes is None:
-            writes = self.top[column] = {}
-        writes[column.prefix + column.key.encode(key)] = column.value.encode(value)
+        layer_writes(self.top, column)[column.prefix + column.key.encode(key)] = column.value.encode(value)
 
     def put_many(self, column: Column, items) -> None:
         """``put`` for every (key, value) of ``items`` (one lookup of the column's writes)."""

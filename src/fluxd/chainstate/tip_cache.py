@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from fluxd.chainstate.block_index import BlockIndexEntry, put_entry
 from fluxd.chainstate.coins import Coin, CoinsCache, outpoint_from_key, outpoint_key
-from fluxd.chainstate.state_columns import StateLayer, StateReader, absorb_layer, layer_size
+from fluxd.chainstate.state_columns import StateLayer, StateReader, absorb_layer, layer_size, layer_writes
 from fluxd.core.tx_parts import OutPoint
 from fluxd.storage.kv import KVReader, KVStore, WriteBatch
 
@@ -99,8 +99,24 @@ class TipCache:
         return StateReader([*pending, self.state], self.store)
 
     def commit_state(self, layer: StateLayer) -> None:
-        """Take one block's module writes into the next flush."""
+        """Take one block's module writes into the next flush.
+
+        A deletion of a key the database does not hold changes nothing there, so it is forgotten rather than
+        kept until the flush: range reads would otherwise step over every such deletion since the last flush
+        (the fluxnode list deletes and re-adds its ordering keys every block).
+        """
         absorb_layer(self.state, layer)
+        for column, writes in layer.items():
+            deleted = [db_key for db_key, value in writes.items() if value is None]
+            if deleted:
+                stored = self._stored_values(column.family, deleted)
+                layer_writes(self.state, column).discard([key for key, value in zip(deleted, stored) if value is None])
+
+    def _stored_values(self, family: str, keys: list[bytes]) -> list[bytes | None]:
+        get_many = getattr(self.store, "get_many", None)
+        if get_many is not None:
+            return list(get_many(family, keys))
+        return [self.store.get(family, key) for key in keys]
 
     def note_created(self, txid_rev: bytes, height: int, outputs: int, connected: bool) -> None:
         """A transaction whose outputs entered (or, disconnected, left) the coins since the last flush."""

@@ -111,6 +111,13 @@ class FluxnodeListWriter(FluxnodeList):
         super().__init__(state, tip_height)
         self.writer = state
         self._before: dict[tuple[int, bytes], bytes | None] = {}
+        self._records: dict[OutPoint, FluxnodeRecord | None] = {}  # records read or written by this block
+
+    def get(self, collateral: OutPoint) -> FluxnodeRecord | None:
+        if collateral in self._records:
+            return self._records[collateral]
+        record = self._records[collateral] = super().get(collateral)
+        return record
 
     def _put(self, column_index: int, key: bytes, value: bytes | None) -> None:
         column = ALL_COLUMNS[column_index]
@@ -125,6 +132,7 @@ class FluxnodeListWriter(FluxnodeList):
     def put(self, record: FluxnodeRecord) -> None:
         self.remove(record.collateral)
         self._put(0, outpoint_key(record.collateral), record.to_bytes())
+        self._records[record.collateral] = record
         if record.status == CONFIRMED:
             self._put(2, last_confirmed_key(record), b"")
             self._put(3, pay_order_key(record), b"")
@@ -136,6 +144,7 @@ class FluxnodeListWriter(FluxnodeList):
         if old is None:
             return
         self._put(0, outpoint_key(collateral), None)
+        self._records[collateral] = None
         if old.status == CONFIRMED:
             self._put(2, last_confirmed_key(old), None)
             self._put(3, pay_order_key(old), None)
