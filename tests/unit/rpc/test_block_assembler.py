@@ -210,3 +210,26 @@ def test_a_transaction_failing_test_block_validity_leaves_the_pool(chain):
     assert twice.txid_rev not in pool and fine.txid_rev in pool
     template = block_assembler.create_new_block(chainstate, pool, SCRIPT, clock[0])  # the next template is fine
     assert [tx.txid_rev for tx in template.block.transactions[1:]] == [fine.txid_rev]
+
+
+def test_a_coinbase_only_pon_template_not_paying_the_dev_fund_fails_as_cpp(tmp_path):
+    """C++ CreateNewBlock always runs TestBlockValidity: under PoN a coinbase paying the miner script instead of
+    the dev fund fails (getblocktemplate's -1 "TestBlockValidity failed"), even with an empty mempool."""
+    from fluxd.consensus.validation import ValidationError
+    from fluxd.core.address import address_to_script
+
+    params = networks.regtest_params({Upgrade.PON: 4})
+    clock = [NOW]
+    chainstate = Chainstate(params, MemoryStore(COLUMNS), BlockFiles(tmp_path / "blocks", params.message_start), lambda: clock[0])
+    chainstate.load()
+    for _ in range(3):
+        clock[0] += 600
+        chainstate.process_block(build_block(params, chainstate.tip, KEY_SCRIPT, clock[0]))
+    clock[0] += 600
+    with pytest.raises(ValidationError, match="tx-coinbase-missing-dev-funding"):
+        block_assembler.create_new_block(chainstate, Mempool(), KEY_SCRIPT, clock[0])
+    dev_fund = address_to_script(params.dev_fund_address, params.base58)
+    template = block_assembler.create_new_block(chainstate, Mempool(), dev_fund, clock[0])
+    assert template.block.header.version == 100 and template.block.transactions[0].vout[0].script_pubkey == dev_fund
+    pre_pon = networks.regtest_params({Upgrade.PON: 10_000})
+    assert block_assembler._valid_by_construction(pre_pon, 4, KEY_SCRIPT)
