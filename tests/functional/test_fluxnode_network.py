@@ -147,6 +147,7 @@ def test_fluxnodes_of_every_tier_mint_pon_blocks_on_three_nodes(tmp_path):
         assert header["height"] == PON_HEIGHT
         listed = assert_same_lists(nodes)[0]
         assert {entry["last_paid_height"] for entry in listed} == {PON_HEIGHT}
+        clock.tick()
         with pytest.raises(RPCFailure, match="TestBlockValidity failed: tx-coinbase-missing-dev-funding"):
             nodes[0].rpc("getblocktemplate")  # its -mineraddress is no dev fund: under PoN C++ refuses too
 
