@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from fluxd.core.address import address_to_script
+from fluxd.consensus.pon import TEST_BYPASS_COLLATERAL as TEST_BYPASS
 from fluxd.core.tx_parts import OutPoint
 from tests.fluxnode_building import (
     TEST_BENCHMARK_KEY,
@@ -16,6 +17,7 @@ from tests.fluxnode_building import (
     build_start_v6_delegates_update,
     build_start_v6_normal,
     build_start_v6_p2sh,
+    build_start_v6_signed_by_delegate,
 )
 from tests.functional.fluxnode_setup import (
     MINER,
@@ -43,7 +45,8 @@ CUMULUS_OWNER, CUMULUS_OPERATOR = Key.of(11), Key.of(12)
 NIMBUS_OWNER, NIMBUS_OPERATOR = Key.of(21), Key.of(22)
 STRATUS_SIGNERS, STRATUS_OPERATOR = [Key.of(31), Key.of(32), Key.of(33)], Key.of(34)
 DELEGATED_OWNER, DELEGATED_OPERATOR, DELEGATE = Key.of(41), Key.of(42), Key.of(43)
-STRANGER = Key.of(99)
+STRANGER, NEW_OPERATOR = Key.of(99), Key.of(44)
+PON_EXPIRY = 640
 STRANGER_OUTPOINT = OutPoint(bytes(range(32)), 0)  # no such coin at all
 
 
@@ -51,11 +54,12 @@ def _confirm(collateral, operator: Key, tier: int, now: int):
     return build_confirm(collateral, operator.key, TEST_BENCHMARK_KEY, 0, f"127.0.0.{tier}:16125", now, tier, now)
 
 
-def _mint(nodes, clock: Clock, collateral, operator: Key) -> str:
-    """A PoN block minted by ``collateral``, submitted to the first node and reached by all."""
+def _mint(nodes, clock: Clock, collateral, operator: Key | None) -> str:
+    """A PoN block minted by ``collateral`` (signed by ``operator``), submitted to the first node and reached by all."""
     clock.tick()
-    block = pon_block(nodes[1], collateral, operator.key, clock.now)
-    assert submit(nodes[0], block) is None
+    block = pon_block(nodes[1], collateral, operator.key if operator else None, clock.now)
+    answer = submit(nodes[0], block)
+    assert answer is None, answer
     sync_blocks(nodes)
     return block.header.hash_hum
 
@@ -173,5 +177,34 @@ def test_fluxnodes_of_every_tier_mint_pon_blocks_on_three_nodes(tmp_path):
         nodes[2].start()
         clock.tick(0)
         assert_same_lists(nodes)
+
+        # --- no confirms for 640 blocks (PoN expiry): every node expires, the delegates stay stored; then a
+        # delegate key STARTs the delegated collateral with a new operator, which confirms and mints ---
+        last_confirmed = confirmed(nodes[0])[key_of(delegated)]["last_confirmed_height"]
+        nodes[0].rpc("generate", last_confirmed + PON_EXPIRY - height)
+        sync_blocks(nodes[:2])
+        # c reconnects only now: announced while it is still behind, a header would not connect (DoS 10, as C++)
+        connect_nodes(nodes[2], nodes[1])
+        sync_blocks(nodes)
+        assert [entry["txhash"] for entry in assert_same_lists(nodes)[0]] == [delegated.txid_hum]  # confirmed last
+        nodes[0].rpc("generate", 1)
+        sync_blocks(nodes)
+        assert assert_same_lists(nodes)[1]["total"] == 0
+        clock.tick()
+        with pytest.raises(RPCFailure, match="bad-txns-fluxnode-tx-invalid-signature"):
+            send(nodes[0], build_start_v6_signed_by_delegate(delegated, DELEGATED_OWNER.pubkey, STRANGER.key,
+                                                             NEW_OPERATOR.pubkey, clock.now))  # fmt: skip
+        send(nodes[0], build_start_v6_signed_by_delegate(delegated, DELEGATED_OWNER.pubkey, DELEGATE.key,
+                                                         NEW_OPERATOR.pubkey, clock.now))  # fmt: skip
+        wait_until(lambda: len(minter.rpc("getrawmempool")) == 1, 30, what="START relay")
+        _mint(nodes, clock, TEST_BYPASS, None)
+        send(nodes[2], _confirm(delegated, NEW_OPERATOR, 1, clock.now))
+        wait_until(lambda: len(minter.rpc("getrawmempool")) == 1, 30, what="CONFIRM relay")
+        _mint(nodes, clock, TEST_BYPASS, None)
+        listed = assert_same_lists(nodes)[0]
+        assert [(entry["txhash"], entry["pubkey"]) for entry in listed] == [(delegated.txid_hum, NEW_OPERATOR.pubkey.hex())]
+        with pytest.raises(AssertionError):
+            _mint(nodes, clock, delegated, DELEGATED_OPERATOR)  # the old operator key no longer mints
+        _mint(nodes, clock, delegated, NEW_OPERATOR)
     finally:
         stop_nodes(nodes)

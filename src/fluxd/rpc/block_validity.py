@@ -31,10 +31,9 @@ def check_block_validity(
     height = prev.height + 1
     checkpoint_known = (lambda hash_rev: chainstate.view().lookup(hash_rev) is not None) if chainstate.checkpoints_enabled else None
     contextual_check_block_header(params, block.header, prev, tip_height, checkpoint_known)
-    if check_merkle_root:
-        check_block(params, block, now, tip_height, check_pow)
-    else:
-        check_block(params, _with_own_merkle_root(block), now, tip_height, check_pow)
+    checked = block if check_merkle_root else _with_own_merkle_root(block)
+    # CheckBlock's fluxnode signatures against the list (C++ g_fluxnodeCache): a START signed by a delegate key
+    check_block(params, checked, now, tip_height, check_pow, keys=chainstate.fluxnodes)
     _contextual_check_pon(chainstate, block, height, check_pon_signature)
     connect_transactions(params, block, height, CoinsCache(chainstate.get_coin), True, chainstate.verifier)
 

@@ -233,3 +233,24 @@ def test_a_coinbase_only_pon_template_not_paying_the_dev_fund_fails_as_cpp(tmp_p
     assert template.block.header.version == 100 and template.block.transactions[0].vout[0].script_pubkey == dev_fund
     pre_pon = networks.regtest_params({Upgrade.PON: 10_000})
     assert block_assembler._valid_by_construction(pre_pon, 4, KEY_SCRIPT)
+
+
+def test_test_block_validity_checks_fluxnode_signatures_against_the_list(chain, monkeypatch):
+    """C++ TestBlockValidity's CheckBlock verifies fluxnode tx signatures with g_fluxnodeCache (delegate keys,
+    operator keys): the chainstate's list, not an empty one (a delegate-signed START failed templates)."""
+    from fluxd.rpc import block_validity
+
+    chainstate, clock, _ = chain
+    seen = []
+    real_check_block = block_validity.check_block
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("keys"))
+        return real_check_block(*args, **kwargs)
+
+    monkeypatch.setattr(block_validity, "check_block", spy)
+    clock[0] += 600
+    block = build_block(PARAMS, chainstate.tip, KEY_SCRIPT, clock[0])
+    check_block_validity(chainstate, block, check_pow=True)
+    check_block_validity(chainstate, block, check_merkle_root=False)
+    assert seen == [chainstate.fluxnodes, chainstate.fluxnodes]
