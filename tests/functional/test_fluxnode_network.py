@@ -131,6 +131,8 @@ def test_fluxnodes_of_every_tier_mint_pon_blocks_on_three_nodes(tmp_path):
         assert submit(nodes[2], unsigned) == "bad-pon-block"
 
         missing = pon_block(minter, cumulus, CUMULUS_OPERATOR.key, clock.now, payees[:2], template)
+        proposal = {"mode": "proposal", "data": missing.to_bytes().hex()}  # TestBlockValidity: CheckFluxnodePayout
+        assert minter.rpc("getblocktemplate", proposal) == "bad-txns-not-paying-correct-fluxnodes"
         assert submit(nodes[0], missing) == "bad-txns-not-paying-correct-fluxnodes"
         wrong_script = [payees[0], (address_to_script(MINER.address, REGTEST.base58), payees[1][1]), payees[2]]
         misdirected = pon_block(minter, cumulus, CUMULUS_OPERATOR.key, clock.now, wrong_script, template)

@@ -254,3 +254,18 @@ def test_test_block_validity_checks_fluxnode_signatures_against_the_list(chain, 
     check_block_validity(chainstate, block, check_pow=True)
     check_block_validity(chainstate, block, check_merkle_root=False)
     assert seen == [chainstate.fluxnodes, chainstate.fluxnodes]
+
+
+def test_test_block_validity_checks_the_fluxnode_payouts(chain, monkeypatch):
+    """C++ TestBlockValidity runs ConnectBlock (fJustCheck), whose CheckFluxnodePayout refuses a coinbase
+    missing a payee: getblocktemplate's proposal mode answers bad-txns-not-paying-correct-fluxnodes."""
+    from fluxd.consensus.validation import ValidationError
+    from fluxd.rpc import block_validity
+
+    chainstate, clock, _ = chain
+    clock[0] += 600
+    block = build_block(PARAMS, chainstate.tip, KEY_SCRIPT, clock[0])
+    check_block_validity(chainstate, block, check_pow=True)  # no fluxnode in the list: nobody to pay
+    monkeypatch.setattr(block_validity, "next_block_payees", lambda _chainstate: [(SCRIPT, 5 * COIN)])
+    with pytest.raises(ValidationError, match="bad-txns-not-paying-correct-fluxnodes"):
+        check_block_validity(chainstate, block, check_pow=True)
