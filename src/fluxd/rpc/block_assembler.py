@@ -33,6 +33,7 @@ from fluxd.consensus.sigops import legacy_sigop_count
 from fluxd.chainstate.fluxnodes.attach import next_block_payees
 from fluxd.consensus.coinbase import coinbase_outputs, required_outputs
 from fluxd.consensus.validation import ValidationError
+from fluxd.core.address import address_to_script
 from fluxd.core.block import PON_VERSION, Block, BlockHeader
 from fluxd.core.merkle import block_merkle_root
 from fluxd.core.opcodes import OP_0
@@ -158,7 +159,7 @@ def _create_new_block(chainstate, mempool, script, now, settings, collateral, en
     transactions = (coinbase, *selection.transactions)
     header = _header(params, prev, transactions, now, settings, collateral, enforce_time)
     block = Block(header, transactions)
-    if selection.transactions:  # a coinbase-only block is valid by construction: skip the second connect
+    if selection.transactions or not _valid_by_construction(params, height, script):
         try:
             check_block_validity(chainstate, block, check_pow=False, check_merkle_root=False, check_pon_signature=False)
         except ValidationError as failure:
@@ -170,6 +171,15 @@ def _create_new_block(chainstate, mempool, script, now, settings, collateral, en
     fees = [-selection.total_fees, *selection.fees]
     sigops = [legacy_sigop_count(coinbase), *selection.sigops]
     return BlockTemplate(block, fees, sigops, prev, selection.size, len(selection.transactions))
+
+
+def _valid_by_construction(params: ChainParams, height: int, script: bytes) -> bool:
+    """A coinbase-only block needs no second connect (C++ runs TestBlockValidity always), except under PoN
+    when the coinbase does not pay the dev fund: C++ getblocktemplate then fails with
+    ``tx-coinbase-missing-dev-funding`` (or ``bad-txns-not-paying-correct-fluxnodes``), so must we."""
+    if not is_pon_active(params, height):
+        return True
+    return script == address_to_script(params.dev_fund_address, params.base58)
 
 
 def _header(params, prev, transactions, now, settings, collateral, enforce_time) -> BlockHeader:

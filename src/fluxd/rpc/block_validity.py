@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from fluxd.chainstate.coins import CoinsCache
 from fluxd.chainstate.connect import connect_transactions
+from fluxd.chainstate.fluxnodes.attach import next_block_payees
+from fluxd.consensus.coinbase import check_fluxnode_payouts
+from fluxd.consensus.tx_contextual import contextual_check_block_transactions
 from fluxd.consensus.block_check import check_block, contextual_check_block_header, contextual_check_pon_block
 from fluxd.consensus.validation import ValidationError, reject
 from fluxd.core.block import Block
@@ -31,12 +34,21 @@ def check_block_validity(
     height = prev.height + 1
     checkpoint_known = (lambda hash_rev: chainstate.view().lookup(hash_rev) is not None) if chainstate.checkpoints_enabled else None
     contextual_check_block_header(params, block.header, prev, tip_height, checkpoint_known)
-    if check_merkle_root:
-        check_block(params, block, now, tip_height, check_pow)
-    else:
-        check_block(params, _with_own_merkle_root(block), now, tip_height, check_pow)
+    checked = block if check_merkle_root else _with_own_merkle_root(block)
+    # CheckBlock's fluxnode signatures against the list (C++ g_fluxnodeCache): a START signed by a delegate key
+    check_block(params, checked, now, tip_height, check_pow, keys=chainstate.fluxnodes)
     _contextual_check_pon(chainstate, block, height, check_pon_signature)
-    connect_transactions(params, block, height, CoinsCache(chainstate.get_coin), True, chainstate.verifier)
+    contextual_check_block_transactions(params, block, height)  # ContextualCheckBlock, before ConnectBlock
+    _check_fluxnode_payouts(chainstate, block, height)
+    connect_transactions(params, block, height, CoinsCache(chainstate.get_coin), True, chainstate.verifier,
+                         contextually_checked=True)  # fmt: skip
+
+
+def _check_fluxnode_payouts(chainstate, block: Block, height: int) -> None:
+    """ConnectBlock's CheckFluxnodePayout (fJustCheck too): the payees of the writer's list, before the txs."""
+    if chainstate.module("fluxnodes") is None or height < chainstate.params.start_fluxnode_payments_height:
+        return
+    check_fluxnode_payouts(chainstate.params, height, block.transactions[0], next_block_payees(chainstate))
 
 
 def _with_own_merkle_root(block: Block) -> Block:

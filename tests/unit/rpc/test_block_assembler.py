@@ -210,3 +210,62 @@ def test_a_transaction_failing_test_block_validity_leaves_the_pool(chain):
     assert twice.txid_rev not in pool and fine.txid_rev in pool
     template = block_assembler.create_new_block(chainstate, pool, SCRIPT, clock[0])  # the next template is fine
     assert [tx.txid_rev for tx in template.block.transactions[1:]] == [fine.txid_rev]
+
+
+def test_a_coinbase_only_pon_template_not_paying_the_dev_fund_fails_as_cpp(tmp_path):
+    """C++ CreateNewBlock always runs TestBlockValidity: under PoN a coinbase paying the miner script instead of
+    the dev fund fails (getblocktemplate's -1 "TestBlockValidity failed"), even with an empty mempool."""
+    from fluxd.consensus.validation import ValidationError
+    from fluxd.core.address import address_to_script
+
+    params = networks.regtest_params({Upgrade.PON: 4})
+    clock = [NOW]
+    chainstate = Chainstate(params, MemoryStore(COLUMNS), BlockFiles(tmp_path / "blocks", params.message_start), lambda: clock[0])
+    chainstate.load()
+    for _ in range(3):
+        clock[0] += 600
+        chainstate.process_block(build_block(params, chainstate.tip, KEY_SCRIPT, clock[0]))
+    clock[0] += 600
+    with pytest.raises(ValidationError, match="tx-coinbase-missing-dev-funding"):
+        block_assembler.create_new_block(chainstate, Mempool(), KEY_SCRIPT, clock[0])
+    dev_fund = address_to_script(params.dev_fund_address, params.base58)
+    template = block_assembler.create_new_block(chainstate, Mempool(), dev_fund, clock[0])
+    assert template.block.header.version == 100 and template.block.transactions[0].vout[0].script_pubkey == dev_fund
+    pre_pon = networks.regtest_params({Upgrade.PON: 10_000})
+    assert block_assembler._valid_by_construction(pre_pon, 4, KEY_SCRIPT)
+
+
+def test_test_block_validity_checks_fluxnode_signatures_against_the_list(chain, monkeypatch):
+    """C++ TestBlockValidity's CheckBlock verifies fluxnode tx signatures with g_fluxnodeCache (delegate keys,
+    operator keys): the chainstate's list, not an empty one (a delegate-signed START failed templates)."""
+    from fluxd.rpc import block_validity
+
+    chainstate, clock, _ = chain
+    seen = []
+    real_check_block = block_validity.check_block
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("keys"))
+        return real_check_block(*args, **kwargs)
+
+    monkeypatch.setattr(block_validity, "check_block", spy)
+    clock[0] += 600
+    block = build_block(PARAMS, chainstate.tip, KEY_SCRIPT, clock[0])
+    check_block_validity(chainstate, block, check_pow=True)
+    check_block_validity(chainstate, block, check_merkle_root=False)
+    assert seen == [chainstate.fluxnodes, chainstate.fluxnodes]
+
+
+def test_test_block_validity_checks_the_fluxnode_payouts(chain, monkeypatch):
+    """C++ TestBlockValidity runs ConnectBlock (fJustCheck), whose CheckFluxnodePayout refuses a coinbase
+    missing a payee: getblocktemplate's proposal mode answers bad-txns-not-paying-correct-fluxnodes."""
+    from fluxd.consensus.validation import ValidationError
+    from fluxd.rpc import block_validity
+
+    chainstate, clock, _ = chain
+    clock[0] += 600
+    block = build_block(PARAMS, chainstate.tip, KEY_SCRIPT, clock[0])
+    check_block_validity(chainstate, block, check_pow=True)  # no fluxnode in the list: nobody to pay
+    monkeypatch.setattr(block_validity, "next_block_payees", lambda _chainstate: [(SCRIPT, 5 * COIN)])
+    with pytest.raises(ValidationError, match="bad-txns-not-paying-correct-fluxnodes"):
+        check_block_validity(chainstate, block, check_pow=True)
