@@ -35,6 +35,8 @@ from fluxd.chainstate.active_chain import ActiveChain, ChainSnapshot
 from fluxd.chainstate.compact_index import CompactBlockIndex
 from fluxd.chainstate.coins import Coin, CoinsCache
 from fluxd.chainstate.connect import ConnectResult, connect_transactions, disconnect_transactions
+from fluxd.chainstate.fluxnode_sig_jobs import FluxnodeSignatureJob, signature_verdict
+from fluxd.chainstate.worker_pool import PendingJob
 from fluxd.chainstate.fluxnodes.attach import WriterFluxnodeKeys, tip_list
 from fluxd.chainstate.fluxnodes.list_state import FluxnodeList
 from fluxd.chainstate.fluxnodes.module import FluxnodeListModule
@@ -83,6 +85,7 @@ class _PendingBlock:
     coins: CoinsCache
     result: ConnectResult
     state: StateLayer = field(default_factory=dict)  # the consensus modules' writes for this block
+    signatures: PendingJob | None = None  # its fluxnode signature checks, when it arrived just now
 
 
 def writer_command(method):
@@ -140,6 +143,7 @@ class Chainstate:
         self._candidates: set[BlockIndexEntry] = set()
         self._arrived: Block | None = None  # the block process_block is handling
         self._arrived_sigops: list[int] | None = None  # its legacy sigop counts, from CheckBlock
+        self._arrived_signatures: PendingJob | None = None  # its fluxnode signature checks, in a worker
         self.modules: list[StateModule] = []  # consensus and index state modules, in registration order
         self._pending: list[_PendingBlock] = []  # oldest first; see process_block(pipelined=True)
         if fluxnode_list:
@@ -425,7 +429,18 @@ class Chainstate:
             self.activate_best_chain(keep_pending=pipelined)
         finally:
             self._arrived = self._arrived_sigops = None
+        self._settle_unconnected_signatures(entry)
         return entry
+
+    def _settle_unconnected_signatures(self, entry: BlockIndexEntry) -> None:
+        """An arrived block not connected now (a side branch) still gets its signature verdict before we return."""
+        signatures, self._arrived_signatures = self._arrived_signatures, None
+        try:
+            signature_verdict(signatures)
+        except ValidationError as failure:
+            self._mark_failed(entry)
+            self.invalid_reasons[entry.hash_rev] = failure.reason
+            raise
 
     def pending_hashes(self) -> list[bytes]:
         """Blocks connected with process_block(pipelined=True) whose verdict is not yet known (oldest first)."""
@@ -443,18 +458,32 @@ class Chainstate:
 
         A block that breaks them is never stored, even on a side branch (C++ order: PoN part, transactions, BIP34).
         """
+        self._arrived_signatures = None
         try:
             height = self._writer_height()
-            self._arrived_sigops = check_block(self.params, block, self.now(), height, check_pow=False, keys=self.fluxnodes)
+            deferred: list = []  # the fluxnode signatures go to a worker; the block is tip only once they verify
+            self._arrived_sigops = check_block(self.params, block, self.now(), height, check_pow=False, keys=self.fluxnodes,
+                                               deferred_signatures=deferred)  # fmt: skip
+            self._arrived_signatures = self.verifier.run_job(FluxnodeSignatureJob(tuple(deferred))) if deferred else None
             contextual_check_pon_block(self.params, block.header, entry.height, height, self.fluxnodes)
             contextual_check_block_transactions(self.params, block, entry.height)
-        except ValidationError as failure:
+        except ValidationError as raised:
+            failure = self._signatures_first(raised)
             if not failure.corruption_possible:
                 self._mark_failed(entry)
                 self.invalid_reasons[entry.hash_rev] = failure.reason
             else:
                 self._store_entry(entry)  # the header stays known (accept_header left the write to us)
-            raise
+            raise failure from None
+
+    def _signatures_first(self, failure: ValidationError) -> ValidationError:
+        """C++ runs CheckBlock (the fluxnode signatures) before everything else: its failure wins."""
+        signatures, self._arrived_signatures = self._arrived_signatures, None
+        try:
+            signature_verdict(signatures)
+        except ValidationError as signature_failure:
+            return signature_failure
+        return failure
 
     def _writer_height(self) -> int:
         """The tip height as the chain writer sees it: a pending block counts (C++ would have connected it)."""
@@ -599,9 +628,10 @@ class Chainstate:
             )  # fmt: skip
             state = self._connect_consensus_modules(entry, block, coins, result.undo)
         except ValidationError as failure:
-            self._connect_failed(entry, failure)
+            self._connect_failed(entry, self._signatures_first(failure) if arrived else failure)
             return False
-        self._pending.append(_PendingBlock(entry, block, coins, result, state))
+        signatures, self._arrived_signatures = (self._arrived_signatures, None) if arrived else (None, self._arrived_signatures)
+        self._pending.append(_PendingBlock(entry, block, coins, result, state, signatures))
         pipelined = keep_pending and self.verifier.pipelined
         while len(self._pending) > (PIPELINE_DEPTH if pipelined else 0):
             if not self._settle_oldest():
@@ -621,6 +651,7 @@ class Chainstate:
         """Wait for the oldest pending block's script checks, then make it the tip; False when they failed."""
         pending = self._pending.pop(0)
         try:
+            signature_verdict(pending.signatures)
             pending.result.check_scripts()
         except ValidationError as failure:
             self._pending.clear()  # every later pending block was built on this one

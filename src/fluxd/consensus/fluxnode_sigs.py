@@ -9,6 +9,7 @@ operator key of a confirmed node, stored delegate keys) comes through
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from fluxd.core.ecdsa import recover_compact, signed_message_hash
@@ -86,21 +87,66 @@ def _delegates_signing(start: FluxnodeStart) -> bool:
     return delegates.n_type == DELEGATES_SIGNING
 
 
-def check_start_signature(tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool = False) -> bool:
+@dataclass(frozen=True, slots=True)
+class SignatureNeed:
+    """One signature that must verify under at least one of ``keys`` (C++ VerifyMessage over ``message``)."""
+
+    keys: tuple[bytes, ...]
+    signature: bytes
+    message: bytes
+
+    def met(self) -> bool:
+        return any(verify_signed_message(key, self.signature, self.message) for key in self.keys)
+
+
+def _start_needs(tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool) -> tuple[SignatureNeed, ...] | None:
     start = tx.fluxnode
     message = start_message(tx)
+    delegate_keys: tuple[bytes, ...] = ()
     if _delegates_signing(start):
-        for delegate_key in keys.delegate_keys(start.collateral) or []:
-            if verify_signed_message(delegate_key, start.sig, message):
-                return True
-        if not verifying_from_db:
-            return False
+        delegate_keys = tuple(keys.delegate_keys(start.collateral) or ())
+        if not verifying_from_db:  # only a stored delegate key may have signed
+            return (SignatureNeed(delegate_keys, start.sig, message),)
     if start.is_p2sh:
         pubkeys = multisig_pubkeys(start.redeem_script)
         if pubkeys is None:
-            return False
-        return any(verify_signed_message(pubkey, start.sig, message) for pubkey in pubkeys)
-    return verify_signed_message(start.collateral_pubkey, start.sig, message)
+            return (SignatureNeed(delegate_keys, start.sig, message),) if delegate_keys else None
+        return (SignatureNeed(delegate_keys + tuple(pubkeys), start.sig, message),)
+    return (SignatureNeed(delegate_keys + (start.collateral_pubkey,), start.sig, message),)
+
+
+def _confirm_needs(params: ChainParams, tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool,
+                   bypass: bool) -> tuple[SignatureNeed, ...]:  # fmt: skip
+    confirm = tx.fluxnode
+    needs = []
+    operator_key = keys.operator_pubkey(confirm.collateral)
+    if operator_key is not None and not verifying_from_db:  # unknown node or verifying from the db: not checked
+        needs.append(SignatureNeed((operator_key,), confirm.sig, confirm_message(confirm)))
+    if not bypass:
+        benchmark_key = key_for_time(params.benchmarking_pubkeys, confirm.benchmark_sig_time)
+        needs.append(SignatureNeed((benchmark_key,), confirm.benchmark_sig, benchmark_message(confirm)))
+    return tuple(needs)
+
+
+def signature_needs(params: ChainParams, tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool = False,
+                    bypass: bool = False) -> tuple[SignatureNeed, ...] | None:  # fmt: skip
+    """CheckFluxnodeTxSignatures as data: the signatures that must all verify, None when the tx fails
+    without any (a START whose redeem script lists no keys, an unknown type).  The lookups in the list are
+    made here, so the verifications can run anywhere (a worker process)."""
+    payload = tx.fluxnode
+    if isinstance(payload, FluxnodeStart) and payload.n_type == FLUXNODE_START_TX_TYPE:
+        return _start_needs(tx, keys, verifying_from_db)
+    if isinstance(payload, FluxnodeConfirm) and payload.n_type == FLUXNODE_CONFIRM_TX_TYPE:
+        return _confirm_needs(params, tx, keys, verifying_from_db, bypass)
+    return None
+
+
+def needs_met(needs: tuple[SignatureNeed, ...] | None) -> bool:
+    return needs is not None and all(need.met() for need in needs)
+
+
+def check_start_signature(tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool = False) -> bool:
+    return needs_met(_start_needs(tx, keys, verifying_from_db))
 
 
 def check_benchmark_signature(params: ChainParams, confirm: FluxnodeConfirm, bypass: bool = False) -> bool:
@@ -114,21 +160,11 @@ def check_benchmark_signature(params: ChainParams, confirm: FluxnodeConfirm, byp
 def check_confirm_signatures(
     params: ChainParams, tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool = False, bypass: bool = False
 ) -> bool:
-    confirm = tx.fluxnode
-    operator_key = keys.operator_pubkey(confirm.collateral)
-    if operator_key is not None and not verify_signed_message(operator_key, confirm.sig, confirm_message(confirm)):
-        if not verifying_from_db:
-            return False
-    return check_benchmark_signature(params, confirm, bypass)
+    return needs_met(_confirm_needs(params, tx, keys, verifying_from_db, bypass))
 
 
 def check_fluxnode_signatures(
     params: ChainParams, tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool = False, bypass: bool = False
 ) -> bool:
     """CheckFluxnodeTxSignatures."""
-    payload = tx.fluxnode
-    if isinstance(payload, FluxnodeStart) and payload.n_type == FLUXNODE_START_TX_TYPE:
-        return check_start_signature(tx, keys, verifying_from_db)
-    if isinstance(payload, FluxnodeConfirm) and payload.n_type == FLUXNODE_CONFIRM_TX_TYPE:
-        return check_confirm_signatures(params, tx, keys, verifying_from_db, bypass)
-    return False
+    return needs_met(signature_needs(params, tx, keys, verifying_from_db, bypass))

@@ -7,7 +7,7 @@ reason and DoS score.  Fluxnode signatures are checked through
 
 from __future__ import annotations
 
-from fluxd.consensus.fluxnode_sigs import FluxnodeKeys, NoFluxnodes, check_fluxnode_signatures
+from fluxd.consensus.fluxnode_sigs import FluxnodeKeys, NoFluxnodes, needs_met, signature_needs
 from fluxd.consensus.validation import reject
 from fluxd.core.amount import MAX_MONEY, money_range
 from fluxd.core.fluxnode_tx import (
@@ -28,17 +28,23 @@ OVERWINTER_MIN_TX_VERSION = 3
 TX_EXPIRY_HEIGHT_THRESHOLD = 500_000_000
 MAX_TX_SIZE_AFTER_SAPLING = 2_000_000
 MAX_SCRIPT_SIZE = 10_000
+INVALID_SIGNATURE = "bad-txns-fluxnode-tx-invalid-signature"
 CONFIRM_IP_SIZE_V1 = 40
 CONFIRM_IP_SIZE_V2 = 60
 CONFIRM_IP_V2_FROM_TIME = 1_647_262_800
 
 
 def check_transaction(
-    params: ChainParams, tx: Transaction, keys: FluxnodeKeys | None = None, verifying_from_db: bool = False
+    params: ChainParams, tx: Transaction, keys: FluxnodeKeys | None = None, verifying_from_db: bool = False,
+    deferred_signatures: list | None = None,
 ) -> None:
-    """CheckTransaction without proof verification (Groth16 Sprout proofs are checked elsewhere)."""
+    """CheckTransaction without proof verification (Groth16 Sprout proofs are checked elsewhere).
+
+    With ``deferred_signatures`` a fluxnode transaction's signatures are not verified here: its
+    ``(txid_rev, needs)`` is appended for the caller to verify (in a worker process) before relying on it.
+    """
     if tx.is_fluxnode_tx():
-        _check_fluxnode_shape(params, tx, keys or NoFluxnodes(), verifying_from_db)
+        _check_fluxnode_shape(params, tx, keys or NoFluxnodes(), verifying_from_db, deferred_signatures)
     else:
         _check_version_and_emptiness(tx)
     if len(tx.to_bytes()) > MAX_TX_SIZE_AFTER_SAPLING:
@@ -64,7 +70,8 @@ def _check_version_and_emptiness(tx: Transaction) -> None:
         reject("bad-txns-vout-empty", 10)
 
 
-def _check_fluxnode_shape(params: ChainParams, tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool) -> None:
+def _check_fluxnode_shape(params: ChainParams, tx: Transaction, keys: FluxnodeKeys, verifying_from_db: bool,
+                          deferred_signatures: list | None) -> None:  # fmt: skip
     if tx.vout or tx.joinsplits or tx.shielded_outputs or tx.vin or tx.shielded_spends:
         reject("bad-txns-fluxnode-tx-not-empty", 10)
     payload = tx.fluxnode
@@ -81,8 +88,11 @@ def _check_fluxnode_shape(params: ChainParams, tx: Transaction, keys: FluxnodeKe
         if has_delegates_feature(payload.flux_tx_version):
             if payload.delegates is None or not payload.delegates.is_valid():
                 reject("bad-txns-fluxnode-tx-delegate-data-invalid", 10)
-    if not check_fluxnode_signatures(params, tx, keys, verifying_from_db):
-        reject("bad-txns-fluxnode-tx-invalid-signature", 10)
+    needs = signature_needs(params, tx, keys, verifying_from_db)
+    if needs is not None and deferred_signatures is not None:
+        deferred_signatures.append((tx.txid_rev, needs))
+    elif not needs_met(needs):
+        reject(INVALID_SIGNATURE, 10)
     if isinstance(payload, FluxnodeConfirm):
         _check_confirm_fields(payload)
 
