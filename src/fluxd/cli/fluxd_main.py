@@ -124,6 +124,12 @@ RPC server options:
 """
 
 
+def _log_error(exc: Exception) -> None:
+    """Into debug.log when logging got that far (never a second copy on the terminal)."""
+    if logging.getLogger().handlers or logging.getLogger("fluxd").handlers:
+        logging.getLogger("fluxd").error("Error: %s", exc)
+
+
 def _fail(message: str) -> int:
     print(f"Error: {message}", file=sys.stderr)
     return 1
@@ -216,13 +222,13 @@ def _start(args) -> int:
     try:
         node, lock = prepare_node(args)
     except (StartupError, DatadirLocked) as exc:
-        logging.getLogger("fluxd").error("Error: %s", exc)  # debug.log, when logging got that far
+        _log_error(exc)
         report.send(f"error:{exc}")
         return _fail(str(exc))
     try:
         return asyncio.run(run_node(node, on_rpc_ready=lambda: report.send("ok")))
     except StartupError as exc:
-        logging.getLogger("fluxd").error("Error: %s", exc)
+        _log_error(exc)
         report.send(f"error:{exc}")
         return _fail(str(exc))
     finally:
