@@ -22,14 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fluxd.chainstate.block_index import BLOCK_FAILED_MASK, BLOCK_HAVE_UNDO
-from fluxd.chainstate.chainstate import CHAINSTATE_FORMAT_VERSION, COLUMNS, TIP_KEY, Chainstate
+from fluxd.chainstate.block_index import BLOCK_FAILED_MASK, BLOCK_HAVE_UNDO, INDEX_COLUMN, RECORD_PREFIX
+from fluxd.chainstate.chainstate import CHAINSTATE_FORMAT_VERSION, COLUMNS, Chainstate
 from fluxd.chainstate.modules import UNDO_COLUMN, undo_key
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.timestamp_index import TimestampIndex
 from fluxd.chainstate.timestamp_index import COLUMN as TIMESTAMP_COLUMN
 from fluxd.chainstate.timestamp_index import FLAG_KEY as TIMESTAMP_FLAG_KEY
-from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, coins_cache_bytes
+from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, TIP_KEY, coins_cache_bytes
 from fluxd.chainstate.txindex_setting import stored_txindex_setting
 from fluxd.chainstate.undo import BlockUndo
 from fluxd.chainstate.verify_db import DEFAULT_CHECKLEVEL, verify_db
@@ -38,7 +38,7 @@ from fluxd.node.config import datadir
 from fluxd.node.datadir_lock import DatadirLock
 from fluxd.node.startup import StartupError, select_params
 from fluxd.rpc.methods.dbinfo import db_info
-from fluxd.storage.block_files import FRAME_HEADER, MAX_BLOCK_FRAME, block_file_name
+from fluxd.storage.block_files import FRAME_HEADER, MAX_BLOCK_FRAME, BlockFiles, block_file_name
 from fluxd.storage.format_version import VERSION_KEY
 from fluxd.storage.kv import StorageError
 from fluxd.storage.rocks import RocksStore
@@ -84,8 +84,6 @@ def open_store(net_dir: Path) -> RocksStore:
 
 def build_chainstate(args: Args, params, net_dir: Path, store: RocksStore) -> Chainstate:
     """A chainstate over the read-only store with the modules the database was built with (not loaded yet)."""
-    from fluxd.storage.block_files import BlockFiles
-
     blocks_dir = net_dir / "blocks"
     if not blocks_dir.is_dir():
         raise StorageError(f"No block directory at {blocks_dir}")
@@ -229,8 +227,6 @@ class IntegrityCheck:
         tip_hash = self.store.get("meta", TIP_KEY)
         if tip_hash is None:
             return Check("tip-record", "FAIL", "the chainstate database has no tip record")
-        from fluxd.chainstate.block_index import INDEX_COLUMN, RECORD_PREFIX
-
         for key, _ in self.store.iterate(INDEX_COLUMN, prefix=RECORD_PREFIX):
             if key.endswith(tip_hash):
                 height = int.from_bytes(key[len(RECORD_PREFIX) : -len(tip_hash)], "big")
