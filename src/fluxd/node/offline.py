@@ -123,7 +123,7 @@ def run_db_info(args: Args) -> int:
             chainstate = build_chainstate(args, params, net_dir, store)
             _load(chainstate, store)
             result = db_info(chainstate, net_dir)
-        except StorageError as failure:
+        except (StorageError, OSError, ValueError) as failure:  # a damaged database: a message, not a traceback
             raise OfflineError(str(failure)) from None
         finally:
             store.close()
