@@ -764,6 +764,8 @@ class Chainstate:
                 block = self.read_block(entry)
                 check_block(self.params, block, self.now() + 7200, self.height, check_pow=True, keys=self.fluxnodes, verifying_from_db=True)
                 if block.hash_rev != entry.hash_rev or self.read_undo(entry.hash_rev) is None:
+                    what = "the stored block has another hash" if block.hash_rev != entry.hash_rev else "undo data missing"
+                    log.error("verifychain: block %s at height %d failed: %s", entry.hash_hum, entry.height, what)
                     return False
             except (ValidationError, StorageError, ValueError) as failure:
                 log.error("verifychain: block %s at height %d failed: %s", entry.hash_hum, entry.height, failure)

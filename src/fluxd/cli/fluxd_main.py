@@ -66,6 +66,16 @@ Options:
   -checkpoints
        Disable expensive verification for known chain history (default: 1)
 
+  -db-info
+       Print getdbinfo's JSON for the data directory of a stopped node, then
+       exit (our extension)
+
+  -checkdb
+       Check the data directory of a stopped node, then exit: verifychain
+       (-checkblocks, here default: 0 = all; -checklevel), block files, undo
+       and metadata records; prints a report and exits with 0 when intact, 3
+       when damaged (our extension)
+
   -printtoconsole
        Send trace/debug info to console instead of debug.log file
 
@@ -199,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(args.is_set(flag) for flag in ("-?", "-h", "-help", "-version")):
         print(f"Flux Daemon version v{__version__}" if args.is_set("-version") else USAGE, end="\n" if args.is_set("-version") else "")
         return 0
+    offline = next((flag for flag in ("-db-info", "-checkdb") if args.get_bool(flag)), None)  # command line only
     if not datadir(args).is_dir():
         return _fail(f'Specified data directory "{args.get("-datadir")}" does not exist.')
     try:
@@ -206,7 +217,20 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    if offline is not None:
+        return _offline(args, offline)
     return _start(args)
+
+
+def _offline(args, tool: str) -> int:
+    """-db-info / -checkdb: work on a stopped node's datadir and exit (no networking, no RPC, nothing written)."""
+    from fluxd.node.datadir_lock import DatadirLocked
+    from fluxd.node.offline import OfflineError, StartupError, run_check_db, run_db_info
+
+    try:
+        return run_db_info(args) if tool == "-db-info" else run_check_db(args)
+    except (OfflineError, StartupError, DatadirLocked) as exc:
+        return _fail(str(exc))
 
 
 def _start(args) -> int:

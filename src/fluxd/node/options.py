@@ -11,7 +11,7 @@ KNOWN_OPTIONS = frozenset(
     rpcservertimeout rpccookiefile rest server listen port bind externalip connect addnode seednode dnsseed
     discover maxconnections timeout proxy onlynet whitebind whitelist banscore bantime txindex addressindex
     timestampindex spentindex insightexplorer reindex reindex-chainstate loadblock dbcache par prune
-    checkblocks checklevel mineraddress gen genproclimit equihashsolver minrelaytxfee mempooltxcostlimit
+    checkblocks checklevel checkdb db-info mineraddress gen genproclimit equihashsolver minrelaytxfee mempooltxcostlimit
     mempoolevictionmemoryminutes maxtxfee paytxfee blockmaxsize blockprioritysize blockminsize datacarrier
     datacarriersize fluxnode zelnode fluxnodeprivkey zelnodeprivkey fluxnodeoutpoint zelnodeoutpoint
     fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify

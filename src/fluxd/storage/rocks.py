@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
-from rocksdict import BlockBasedOptions, Options, Rdict, ReadOptions, WriteOptions
+from rocksdict import AccessType, BlockBasedOptions, Options, Rdict, ReadOptions, WriteOptions
 from rocksdict import WriteBatch as RocksBatch
 
 from fluxd.storage.kv import StorageError, WriteBatch, prefix_end
@@ -85,15 +85,22 @@ def _holding(pairs, options: ReadOptions) -> Iterator[tuple[bytes, bytes]]:
 
 
 class RocksStore:
-    def __init__(self, path: Path | str, columns: tuple[str, ...]) -> None:
+    def __init__(self, path: Path | str, columns: tuple[str, ...], read_only: bool = False) -> None:
+        """``read_only``: open an existing database for reads only (the offline tools); writes raise StorageError."""
         self.columns = tuple(columns)
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        if read_only and not (self.path / "CURRENT").is_file():
+            raise StorageError(f"No block database in {self.path}")
+        if not read_only:
+            self.path.mkdir(parents=True, exist_ok=True)
+        access = {"access_type": AccessType.read_only(False)} if read_only else {}
         try:
             self._db = Rdict(
                 str(self.path),
                 options=_options(),
                 column_families={name: _options() for name in columns if name != "default"},
+                **access,
             )
         except Exception as exc:  # rocksdict raises plain Exception with the RocksDB status text
             raise StorageError(f"Error opening block database {self.path}: {exc}") from exc
@@ -125,6 +132,8 @@ class RocksStore:
         return _iterate(self._family(column), start, prefix)
 
     def write(self, batch: WriteBatch, sync: bool = False) -> None:
+        if self.read_only:
+            raise StorageError(f"The block database {self.path} is open read-only")
         rocks_batch = RocksBatch(raw_mode=True)
         for column, key, value in batch.operations:
             self._family(column)

@@ -75,17 +75,21 @@ def _partitions(store) -> list[dict]:
 
 def rpc_getdbinfo(node, params):
     check_count(params, 0, 0, GETDBINFO_HELP)
-    chainstate = node.chainstate
-    db_dir, blocks_dir = node.net_dir / "chainstate", node.net_dir / "blocks"
+    return db_info(node.chainstate, node.net_dir)
+
+
+def db_info(chainstate, net_dir: Path) -> dict:
+    """getdbinfo's result for a loaded chainstate under the network datadir (the RPC and ``fluxd -db-info``)."""
+    db_dir, blocks_dir = net_dir / "chainstate", net_dir / "blocks"
     best_header = chainstate.best_header or chainstate.tip
     partitions = _partitions(chainstate.store)
     return {
         "backend": "rocksdb" if hasattr(chainstate.store, "column_property_int") else "memory",
-        "paths": {"data_dir": str(node.net_dir), "db_dir": str(db_dir), "blocks_dir": str(blocks_dir)},
+        "paths": {"data_dir": str(net_dir), "db_dir": str(db_dir), "blocks_dir": str(blocks_dir)},
         "chain": {"best_header_height": best_header.height, "best_block_height": chainstate.height},
         "supply": {"available": False, "utxo_stats_present": False, "value_pools_present": False},
         "sizes": {
-            "approx_data_dir_bytes": _tree_bytes(node.net_dir),
+            "approx_data_dir_bytes": _tree_bytes(net_dir),
             "db_dir_bytes": _tree_bytes(db_dir),
             "db_partitions_bytes": sum(item["size_bytes"] or 0 for item in partitions),
             "blocks_dir_bytes": _tree_bytes(blocks_dir),
