@@ -21,9 +21,11 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import exposition
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import generate_latest
 from prometheus_client.process_collector import ProcessCollector
 
 from fluxd import __version__
@@ -36,7 +38,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("fluxd.rpc")
 PREFIX = "fluxd"
-CONTENT_TYPE = CONTENT_TYPE_LATEST
+# generate_latest writes the classic text format; say so, as every Prometheus version reads it
+CONTENT_TYPE = getattr(exposition, "CONTENT_TYPE_PLAIN_0_0_4", exposition.CONTENT_TYPE_LATEST)
+if hasattr(prometheus_client, "disable_created_metrics"):
+    prometheus_client.disable_created_metrics()  # no *_created series (process-wide: fluxd has no other registry)
 CONNECT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 RPC_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 RATE_WINDOW = 60.0  # seconds over which fluxd_blocks_per_second counts connected blocks
