@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -86,6 +87,7 @@ class _PendingBlock:
     result: ConnectResult
     state: StateLayer = field(default_factory=dict)  # the consensus modules' writes for this block
     signatures: PendingJob | None = None  # its fluxnode signature checks, when it arrived just now
+    connect_seconds: float = 0.0  # time spent connecting it so far (its script-check wait and commit are added at settle)
 
 
 def writer_command(method):
@@ -138,6 +140,7 @@ class Chainstate:
         self.invalid_reasons: dict[bytes, str] = {}  # block hash -> C++ reject reason (this run)
         self.best_header: BlockIndexEntry | None = None
         self.listeners: list[Callable[[str, BlockIndexEntry, Block], None]] = []  # ("connect"|"disconnect", entry, block)
+        self.connect_observer: Callable[[float], None] | None = None  # told each connected block's connect time (metrics)
         self.importing = False  # -reindex / -loadblock in progress (IBD)
         self._left_ibd = False
         self._candidates: set[BlockIndexEntry] = set()
@@ -615,6 +618,7 @@ class Chainstate:
 
     def _connect(self, entry: BlockIndexEntry, keep_pending: bool = False) -> bool:
         """ConnectBlock on the tip or on the newest pending block; the oldest pending ones are then settled."""
+        started = time.perf_counter()
         block = self._block_for(entry)
         base = self._pending[-1] if self._pending else None
         arrived = block is self._arrived
@@ -631,7 +635,7 @@ class Chainstate:
             self._connect_failed(entry, self._signatures_first(failure) if arrived else failure)
             return False
         signatures, self._arrived_signatures = (self._arrived_signatures, None) if arrived else (None, self._arrived_signatures)
-        self._pending.append(_PendingBlock(entry, block, coins, result, state, signatures))
+        self._pending.append(_PendingBlock(entry, block, coins, result, state, signatures, time.perf_counter() - started))
         pipelined = keep_pending and self.verifier.pipelined
         while len(self._pending) > (PIPELINE_DEPTH if pipelined else 0):
             if not self._settle_oldest():
@@ -650,6 +654,7 @@ class Chainstate:
     def _settle_oldest(self) -> bool:
         """Wait for the oldest pending block's script checks, then make it the tip; False when they failed."""
         pending = self._pending.pop(0)
+        started = time.perf_counter()
         try:
             signature_verdict(pending.signatures)
             pending.result.check_scripts()
@@ -669,6 +674,12 @@ class Chainstate:
         if self._pending:
             self._pending[0].coins.rebase(self.cache.coins)  # its layer below was just absorbed
         self.cache.flush_if_needed()
+        observer = self.connect_observer
+        if observer is not None:
+            try:
+                observer(pending.connect_seconds + time.perf_counter() - started)
+            except Exception:  # metrics must never break the chain writer
+                log.exception("connect observer failed")
         self._notify("connect", entry, block)
         return True
 

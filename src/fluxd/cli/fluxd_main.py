@@ -131,6 +131,11 @@ RPC server options:
 
   -rpcthreads=<n>
        Set the number of threads to service RPC calls (default: 4)
+
+  -metricsport=<port>
+       Serve /metrics (Prometheus), /status and /healthz on 127.0.0.1:<port>
+       without authentication (default: off; on the RPC port they need RPC
+       authentication, except /healthz)
 """
 
 

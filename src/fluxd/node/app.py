@@ -30,8 +30,10 @@ from fluxd.node.startup import StartupError, check_init_values, select_params
 from fluxd.params.benchmark_key import OPTION as BENCHMARK_KEY_OPTION
 from fluxd.rpc.context import NodeContext
 from fluxd.rpc.methods import register_all
+from fluxd.rpc.metrics import NodeMetrics
 from fluxd.rpc.rest import rest_routes
 from fluxd.rpc.server import AllowList, RPCAuth, RPCServer, parse_rpcauth, write_cookie
+from fluxd.rpc.status_page import MetricsListener, StatusRoutes
 from fluxd.util.args import Args
 
 __all__ = ["Node", "StartupError", "prepare_node", "run_node", "select_params"]
@@ -92,8 +94,10 @@ async def run_node(node: Node, install_signals: bool = True, on_rpc_ready: Calla
     server, wrote_cookie = _rpc_server(context)
     port = context.args.get_int("-rpcport", context.params.rpc_port)
     started: list[ChainService | NetworkService | MempoolService] = []
+    metrics_listener: MetricsListener | None = None
     try:
         await _start_rpc(server, context.args, port)
+        metrics_listener = await _start_metrics_listener(context)
         if on_rpc_ready is not None:
             on_rpc_ready()  # -daemon: the parent may exit now
         for service in node.services:
@@ -109,6 +113,8 @@ async def run_node(node: Node, install_signals: bool = True, on_rpc_ready: Calla
         context.rpc_table.set_warmup("Shutting down")
         for service in reversed(started):
             await service.stop()
+        if metrics_listener is not None:
+            await metrics_listener.stop()
         await server.stop()
         if wrote_cookie:
             (context.net_dir / ".cookie").unlink(missing_ok=True)
@@ -126,9 +132,27 @@ def _rpc_server(context: NodeContext) -> tuple[RPCServer, bool]:
     except ValueError as exc:
         raise StartupError(f"Invalid -rpcallowip subnet specification: {exc}") from None
     server = RPCServer(context.rpc_table, context, auth, allow, context.args.get_int("-rpcthreads", 4))
+    context.metrics = NodeMetrics(context)
+    server.metrics = context.metrics
+    server.extra_routes = StatusRoutes(context.metrics).routes(protect=server.authenticated)
     if context.args.get_bool("-rest"):
-        server.extra_routes = rest_routes(context, context.rpc_table, server.executor)
+        server.extra_routes += rest_routes(context, context.rpc_table, server.executor)
     return server, wrote_cookie
+
+
+async def _start_metrics_listener(context: NodeContext) -> MetricsListener | None:
+    """-metricsport=<port> (ours): /metrics, /status and /healthz on 127.0.0.1 without authentication."""
+    if not context.args.is_set("-metricsport"):
+        return None
+    text = context.args.get("-metricsport", "").strip()
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise StartupError(f"Invalid -metricsport: '{text}' (a TCP port, 1-65535)")
+    listener = MetricsListener(context.metrics)
+    try:
+        await listener.start(int(text))
+    except OSError as exc:
+        raise StartupError(f"Unable to bind the metrics port 127.0.0.1:{text} ({exc})") from None
+    return listener
 
 
 async def _start_rpc(server: RPCServer, args: Args, port: int) -> None:

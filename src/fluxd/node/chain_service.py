@@ -76,6 +76,8 @@ class ChainService:
             checkpoints_enabled=context.args.get_bool("-checkpoints", True),  # C++ fCheckpointsEnabled
         )
         self.chainstate.writer = self.writer
+        if context.metrics is not None:
+            self.chainstate.connect_observer = context.metrics.observe_connect  # from the first block (-reindex too)
         self.reindex = context.args.get_bool("-reindex") or is_reindexing(self.store)
         try:
             check_txindex_setting(self.store, txindex, self.store.get("meta", TIP_KEY) is None, self.reindex)

@@ -17,7 +17,7 @@ KNOWN_OPTIONS = frozenset(
     fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
     disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom
-    stopafterblockimport mocktime maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
+    stopafterblockimport mocktime metricsport maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
     """.split()
 )
 

@@ -23,6 +23,7 @@ from fluxd.mempool.pool import Mempool
 from fluxd.p2p.connman import ConnectionManager
 from fluxd.params.chainparams import ChainParams
 from fluxd.rpc.longpoll import TipSignal
+from fluxd.rpc.metrics import NodeMetrics
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.shutdown import ShutdownRequest
 from fluxd.rpc.template_cache import TemplateCache
@@ -60,6 +61,7 @@ class NodeContext:
     template_cache: TemplateCache = field(default_factory=TemplateCache)  # getblocktemplate
     last_template_stats: tuple[int, int] = (0, 0)  # (size, transactions) of the last template, getmininginfo
     tip_signal: TipSignal = field(default_factory=TipSignal)  # longpoll waits on it
+    metrics: NodeMetrics | None = None  # /metrics (rpc/metrics.py); set with the RPC server, before the services start
 
     def attach_tip_signal(self) -> None:
         """Tip changes wake longpoll waiters from now on.  Called once every service is up, so the signal

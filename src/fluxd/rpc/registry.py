@@ -38,6 +38,11 @@ class RPCTable:
         with self._warmup_lock:
             return self._warmup_status is not None
 
+    @property
+    def warmup_status(self) -> str | None:
+        with self._warmup_lock:
+            return self._warmup_status
+
     def execute(self, context, method: str, params: list):
         with self._warmup_lock:
             status = self._warmup_status

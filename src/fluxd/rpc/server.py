@@ -16,6 +16,8 @@ import ipaddress
 import json
 import logging
 import secrets
+import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +120,7 @@ class RPCServer:
         self.executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="rpc")
         self.runner: web.AppRunner | None = None
         self.extra_routes: list[web.RouteDef] = []
+        self.metrics = None  # a NodeMetrics (rpc/metrics.py) told each call's latency, or None
 
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=32 * 1024 * 1024, middlewares=[self._guard])
@@ -160,9 +163,32 @@ class RPCServer:
             return web.Response(status=401, headers={"WWW-Authenticate": WWW_AUTH})
         return None
 
+    def authenticated(self, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
+        """``handler`` behind the RPC authentication (401 as for JSON-RPC), for extra routes such as /metrics."""
+
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            denied = await self._authorized(request)
+            if denied is not None:
+                return denied
+            return await handler(request)
+
+        return guarded
+
     async def call(self, method: str, params: list):
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self.table.execute, self.context, method, params)
+        if self.metrics is None:
+            return await loop.run_in_executor(self.executor, self.table.execute, self.context, method, params)
+        return await loop.run_in_executor(self.executor, self._timed_execute, method, params)
+
+    def _timed_execute(self, method: str, params: list):
+        started = time.perf_counter()
+        failed = True
+        try:
+            result = self.table.execute(self.context, method, params)
+            failed = False
+            return result
+        finally:
+            self.metrics.observe_rpc(method, time.perf_counter() - started, failed)
 
     async def _jsonrpc(self, request: web.Request) -> web.Response:
         if request.method != "POST":
