@@ -34,3 +34,19 @@ def test_a_not_implemented_option_at_its_default_value_is_accepted(tmp_path):
     finally:
         node.stop()
     assert "Warning: unsupported option -frobnicate ignored" in (node.datadir / "stdout.log").read_text()  # the terminal
+
+
+def test_plain_fluxd_creates_the_default_data_directory_then_asks_for_a_config_file(tmp_path):
+    import os
+    import subprocess
+
+    from tests.functional.framework import BIN_DIR
+
+    home = tmp_path / "home"
+    home.mkdir()
+    result = subprocess.run([str(BIN_DIR / "fluxd"), "-regtest"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "HOME": str(home)})  # fmt: skip
+    assert result.returncode == 1 and (home / ".flux").is_dir()  # C++ GetDataDir creates ~/.flux
+    assert "Before starting fluxd, you need to create a configuration file" in result.stderr
+    missing = subprocess.run([str(BIN_DIR / "fluxd"), f"-datadir={tmp_path / 'nope'}"], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 1 and "does not exist" in missing.stderr and not (tmp_path / "nope").exists()

@@ -215,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Flux Daemon version v{__version__}" if args.is_set("-version") else USAGE, end="\n" if args.is_set("-version") else "")
         return 0
     offline = next((flag for flag in ("-db-info", "-checkdb") if args.get_bool(flag)), None)  # command line only
-    if not datadir(args).is_dir():
+    if args.is_set("-datadir") and not datadir(args).is_dir():
         return _fail(f'Specified data directory "{args.get("-datadir")}" does not exist.')
+    datadir(args).mkdir(parents=True, exist_ok=True)  # C++ GetDataDir creates the default one
     try:
         read_config_file(args)
     except ConfigError as exc:
