@@ -59,6 +59,7 @@ class Transaction:
     fluxnode: FluxnodePayload | None = None
     _txid_cache: list = field(default_factory=list, init=False, compare=False, repr=False)
     _raw_cache: list = field(default_factory=list, init=False, compare=False, repr=False)  # bytes as parsed (v1-v4)
+    _written_cache: list = field(default_factory=list, init=False, compare=False, repr=False)  # to_bytes() once made
 
     # ----- classification -------------------------------------------------
     @property
@@ -114,7 +115,9 @@ class Transaction:
     def to_bytes(self) -> bytes:
         if self._raw_cache:
             return self._raw_cache[0]
-        return self.serialize(for_hash=False)
+        if not self._written_cache:  # fields are frozen: the bytes never change (copy_with makes a new object)
+            self._written_cache.append(self.serialize(for_hash=False))
+        return self._written_cache[0]
 
     @property
     def size(self) -> int:
@@ -124,6 +127,9 @@ class Transaction:
     def write(self, writer: Writer, for_hash: bool = False) -> None:
         if self._raw_cache:  # a parsed v1-v4 transaction writes back exactly the bytes it was read from
             writer.write(self._raw_cache[0])
+            return
+        if not for_hash and self._written_cache:
+            writer.write(self._written_cache[0])
             return
         writer.u32(self.header)
         if self.overwintered:
