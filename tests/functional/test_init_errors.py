@@ -50,3 +50,19 @@ def test_plain_fluxd_creates_the_default_data_directory_then_asks_for_a_config_f
     assert "Before starting fluxd, you need to create a configuration file" in result.stderr
     missing = subprocess.run([str(BIN_DIR / "fluxd"), f"-datadir={tmp_path / 'nope'}"], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "does not exist" in missing.stderr and not (tmp_path / "nope").exists()
+
+
+@pytest.mark.parametrize("option", ["-rpcport=abc", "-rpcport=0", "-port=70000"])
+def test_a_port_that_is_not_a_port_refuses_to_start(tmp_path, option):
+    import subprocess
+
+    from tests.functional.framework import BIN_DIR, free_port
+
+    name, value = option.split("=")
+    other = "-port" if name == "-rpcport" else "-rpcport"
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "flux.conf").write_text("")
+    command = [str(BIN_DIR / "fluxd"), f"-datadir={tmp_path / 'd'}", "-regtest", "-listen=0", "-connect=0", "-dnsseed=0",
+               "-rpcbind=127.0.0.1", f"{other}={free_port()}", option]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and f"Error: Invalid port specified in {name}: '{value}'" in result.stderr

@@ -48,7 +48,7 @@ NOT_BUILT: dict[str, bool | int | None] = {
     "paytxfee": None, "maxtxfee": None, "minrelaytxfee": None, "permitbaremultisig": True, "relaypriority": True,
     "logtimestamps": True, "shrinkdebugfile": False, "server": True, "sysperms": False, "testnetbenchbypass": False,
     "maxreorg": None, "migratetoflux": None, "prune": 0, "reindex-chainstate": False, "rpccookiefile": None,
-    "rpcservertimeout": None, "rpcworkqueue": None, "timeout": None,
+    "rpcservertimeout": None, "rpcworkqueue": None, "timeout": None, "gen": False,
 }  # fmt: skip
 
 

@@ -36,6 +36,10 @@ def check_init_values(args: Args, params: ChainParams) -> None:
     refused = not_built_options(args.values)
     if refused:
         raise StartupError("\n".join(f"-{name} is not supported by this node" for name in refused))
+    for option in ("-rpcport", "-port"):
+        value = args.get(option) if args.is_set(option) else None
+        if value is not None and not (value.strip().isdigit() and 1 <= int(value) <= 65535):
+            raise StartupError(f"Invalid port specified in {option}: '{value}'")  # later C++ (Bitcoin Core) text
     if args.is_set("-mineraddress") and not is_valid_address(args.get("-mineraddress"), params.base58):
         raise StartupError(
             f"Invalid address for -mineraddress=<addr>: '{args.get('-mineraddress')}' (must be a transparent address)"
