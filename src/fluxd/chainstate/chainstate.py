@@ -43,7 +43,9 @@ from fluxd.chainstate.fluxnodes.list_state import FluxnodeList
 from fluxd.chainstate.fluxnodes.module import FluxnodeListModule
 from fluxd.chainstate.modules import BlockContext, StateModule, check_columns, connect_modules, disconnect_modules
 from fluxd.chainstate.script_pool import ScriptVerifier
+from fluxd.chainstate.locked_reader import LockedStateReader
 from fluxd.chainstate.tip_log import log_update_tip
+from fluxd.chainstate.verify_recent import verify_recent_blocks
 from fluxd.chainstate.state_columns import StateLayer, StateReader
 from fluxd.chainstate.tip_cache import TIP_KEY, FlushingStore, TipCache
 from fluxd.chainstate import txindex_module
@@ -178,7 +180,7 @@ class Chainstate:
 
     def state_reader(self) -> StateReader:
         """The state modules' data at the tip, for RPC, the mempool and templates (reads take the lock briefly)."""
-        return _LockedStateReader(self.cache.state_reader(), self.lock)
+        return LockedStateReader(self.cache.state_reader(), self.lock)
 
     def run_command(self, command: Callable, *args):
         """Run ``command(*args)`` as one chain-writer command and return its result (inline on the writer).
@@ -769,19 +771,7 @@ class Chainstate:
 
     def verify_recent(self, depth: int) -> bool:
         """verifychain: re-read and re-check the last ``depth`` blocks and their undo data."""
-        active = self.active
-        for entry in reversed(active.slice(max(1, len(active) - depth))):
-            try:
-                block = self.read_block(entry)
-                check_block(self.params, block, self.now() + 7200, self.height, check_pow=True, keys=self.fluxnodes, verifying_from_db=True)
-                if block.hash_rev != entry.hash_rev or self.read_undo(entry.hash_rev) is None:
-                    what = "the stored block has another hash" if block.hash_rev != entry.hash_rev else "undo data missing"
-                    log.error("verifychain: block %s at height %d failed: %s", entry.hash_hum, entry.height, what)
-                    return False
-            except (ValidationError, StorageError, ValueError) as failure:
-                log.error("verifychain: block %s at height %d failed: %s", entry.hash_hum, entry.height, failure)
-                return False
-        return True
+        return verify_recent_blocks(self, depth)
 
     # ----- operator actions -----------------------------------------------------------------------
     @writer_command
@@ -820,19 +810,3 @@ class Chainstate:
         best = self.index.best_entry()
         if best is not None:
             self._note_header(best)
-
-
-class _LockedStateReader(StateReader):
-    """Module state for readers outside the writer: each read sees one moment of the tip (the lock is held for it)."""
-
-    def __init__(self, inner: StateReader, lock: threading.RLock) -> None:
-        self._inner = inner
-        self._lock = lock
-
-    def get_raw(self, column, db_key):
-        with self._lock:
-            return self._inner.get_raw(column, db_key)
-
-    def iterate_raw(self, column, prefix: bytes = b"", start: bytes = b""):
-        with self._lock:
-            return iter(list(self._inner.iterate_raw(column, prefix, start)))
