@@ -21,3 +21,7 @@ class LockedStateReader(StateReader):
     def iterate_raw(self, column, prefix: bytes = b"", start: bytes = b""):
         with self._lock:
             return iter(list(self._inner.iterate_raw(column, prefix, start)))
+
+    def get_many_raw(self, column, db_keys):
+        with self._lock:
+            return self._inner.get_many_raw(column, db_keys)

@@ -203,6 +203,26 @@ class StateReader:
                 return writes[db_key]
         return self._store.get(column.family, db_key)
 
+    def get_many_raw(self, column: Column, db_keys: list[bytes]) -> list[bytes | None]:
+        """``get_raw`` of each key; the keys no layer holds are read from the database at once (MultiGet)."""
+        found: list[bytes | None] = [None] * len(db_keys)
+        missing: list[int] = []
+        for index, db_key in enumerate(db_keys):
+            for layer in self._layers:
+                writes = layer.get(column)
+                if writes is not None and db_key in writes:
+                    found[index] = writes[db_key]
+                    break
+            else:
+                missing.append(index)
+        if missing:
+            get_many = getattr(self._store, "get_many", None)
+            keys = [db_keys[index] for index in missing]
+            values = get_many(column.family, keys) if get_many is not None else [self._store.get(column.family, key) for key in keys]
+            for index, value in zip(missing, values):
+                found[index] = value
+        return found
+
     def get(self, column: Column, key: Any) -> Any:
         raw = self.get_raw(column, column.db_key(key))
         return None if raw is None else column.value.decode(raw)

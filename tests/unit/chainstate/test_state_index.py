@@ -104,3 +104,24 @@ def test_tip_cache_forgets_deletions_of_keys_the_database_lacks():
     assert dict(cache.state[COLUMN]) == {b"ts/stored": None}
     assert list(cache.state_reader().iterate_raw(COLUMN)) == []
     assert cache.state_reader().get_raw(COLUMN, b"ts/fresh") is None
+
+
+def test_get_many_raw_reads_layers_first_then_the_database():
+    from fluxd.chainstate.state_columns import BYTES, Column, StateReader, StateWriter
+    from fluxd.storage.kv import WriteBatch
+    from fluxd.storage.memory import MemoryStore
+
+    column = Column("t.many", family="ext", prefix=b"m/", key=BYTES, value=BYTES)
+    store = MemoryStore(("ext",))
+    batch = WriteBatch()
+    batch.put("ext", b"m/a", b"stored-a")
+    batch.put("ext", b"m/b", b"stored-b")
+    store.write(batch)
+    layer: dict = {}
+    writer = StateWriter(layer, [], store)
+    writer.put(column, b"b", b"layer-b")
+    writer.delete(column, b"a")
+    keys = [b"m/a", b"m/b", b"m/c"]
+    assert StateReader([layer], store).get_many_raw(column, keys) == [None, b"layer-b", None]
+    assert StateReader([], store).get_many_raw(column, keys) == [b"stored-a", b"stored-b", None]
+    assert StateReader([layer], store).get_many_raw(column, keys) == [StateReader([layer], store).get_raw(column, k) for k in keys]

@@ -45,6 +45,11 @@ class FluxnodeList:
         raw = self.state.get_raw(NODES, NODES.prefix + outpoint_key(collateral))
         return None if raw is None else FluxnodeRecord.from_bytes(collateral, raw)
 
+    def get_many(self, collaterals: list[OutPoint]) -> list[FluxnodeRecord | None]:
+        """``get`` of each collateral, the database read at once (the spent outpoints of a block)."""
+        raws = self.state.get_many_raw(NODES, [NODES.prefix + outpoint_key(collateral) for collateral in collaterals])
+        return [None if raw is None else FluxnodeRecord.from_bytes(collateral, raw) for collateral, raw in zip(collaterals, raws)]
+
     def confirmed_in_payment_order(self, tier: int) -> Iterator[FluxnodeRecord]:
         for key, _ in self.state.iterate_raw(PAY_ORDER, bytes([tier])):
             record = self.get(pay_order_outpoint(key[len(PAY_ORDER.prefix):]))

@@ -215,10 +215,9 @@ class _BlockConnect:
         for record in self.fluxnodes.confirmed_last_before(expire_below):
             if record.collateral not in self.updated_now:
                 expired.setdefault(record.collateral, record)
-        for collateral in self.spent_in_block:
-            record = self.fluxnodes.get(collateral)
+        for record in self.fluxnodes.get_many(list(self.spent_in_block)):
             if record is not None and record.status == CONFIRMED:
-                expired.setdefault(collateral, record)
+                expired.setdefault(record.collateral, record)
         return list(expired.values())
 
     def _old_collateral_rule(self) -> dict[int, frozenset[int]] | None:
