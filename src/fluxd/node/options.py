@@ -49,6 +49,9 @@ NOT_BUILT: dict[str, bool | int | None] = {
     "logtimestamps": True, "shrinkdebugfile": False, "server": True, "sysperms": False, "testnetbenchbypass": False,
     "maxreorg": None, "migratetoflux": None, "prune": 0, "reindex-chainstate": False, "rpccookiefile": None,
     "rpcservertimeout": None, "rpcworkqueue": None, "timeout": None, "gen": False,
+    # Not C++'s default (0): this node has no wallet, so -disablewallet=1 asks for what it does and
+    # -disablewallet=0 (load the wallet) is refused like the other wallet options.
+    "disablewallet": True,
 }  # fmt: skip
 
 

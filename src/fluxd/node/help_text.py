@@ -1,0 +1,194 @@
+"""``fluxd -help``: the options this node implements, under C++ HelpMessage's section headings (init.cpp).
+
+Each option keeps C++'s help text; where this node's default or behaviour differs the text says so, and
+the options of our own (no C++ counterpart) keep their own texts.  Not listed: the options this node
+refuses (``options.NOT_BUILT``) and the aliases C++ does not list either (-h, -help, -version).
+Formatted as C++ HelpMessageGroup / HelpMessageOpt / FormatParagraph (79 columns, 2 and 7 spaces).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+SCREEN_WIDTH = 79
+OPT_INDENT = 2
+MSG_INDENT = 7
+
+
+class HelpOption(NamedTuple):
+    name: str  # without '-'
+    arg: str  # what follows the name on the help line: "=<file>", "" for a flag
+    text: str
+    section: str
+
+
+# C++ HelpMessage's groups, in its order (groups with no option this node implements are left out).
+SECTIONS = (
+    "Options:",
+    "Connection options:",
+    "Debugging/Testing options:",
+    "Block creation options:",
+    "Mining options:",
+    "RPC server options:",
+)
+
+_DEBUG_CATEGORIES = "chainstate, estimatefee, import, mempool, miner, net, rpc"
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
+def _table() -> list[HelpOption]:
+    o, c, d, b, m, r = SECTIONS
+    return [
+        HelpOption("?", "", "This help message", o),
+        HelpOption("checkblocks", "=<n>", "How many blocks to check at startup (default: 288, 0 = all)", o),
+        HelpOption("checklevel", "=<n>", "How thorough the block verification of -checkblocks is (0-4, default: 3)", o),
+        HelpOption("conf", "=<file>", "Specify configuration file (default: flux.conf)", o),
+        HelpOption("daemon", "", "Run in the background as a daemon and accept commands", o),
+        HelpOption("datadir", "=<dir>", "Specify data directory", o),
+        HelpOption("dbcache", "=<n>", "Set database cache size in megabytes (4 to 16384, default: 450)", o),
+        HelpOption("insightexplorer", "",
+                   "Maintain the insight explorer indexes; here only the timestamp index (as -timestampindex; "
+                   "-addressindex and -spentindex are not built), requires -txindex (default: 0)", o),
+        HelpOption("loadblock", "=<file>", "Imports blocks from external blk000??.dat file on startup", o),
+        HelpOption("maxorphantx", "=<n>", "Keep at most <n> unconnectable transactions in memory (default: 100)", o),
+        HelpOption("par", "=<n>",
+                   f"Set the number of script verification threads (-{_cores()} to 16, 0 = auto, <0 = leave that "
+                   "many cores free, default: 0)", o),
+        HelpOption("persistmempool", "", "Whether to save the mempool on shutdown and load on restart (default: 1)", o),
+        HelpOption("pid", "=<file>", "Specify pid file (default: fluxd.pid)", o),
+        HelpOption("reindex", "", "Rebuild block chain index from current blk000??.dat files on startup", o),
+        HelpOption("timestampindex", "",
+                   "Maintain a timestamp index for block hashes, used to query blocks hashes by a range of "
+                   "timestamps (default: 0)", o),
+        HelpOption("txindex", "",
+                   "Maintain a full transaction index, used by the getrawtransaction rpc call (default: 0)", o),
+        HelpOption("addnode", "=<ip>", "Add a node to connect to and attempt to keep the connection open", c),
+        HelpOption("banscore", "=<n>", "Threshold for disconnecting misbehaving peers (default: 100)", c),
+        HelpOption("bantime", "=<n>",
+                   "Number of seconds to keep misbehaving peers from reconnecting (default: 86400)", c),
+        HelpOption("bind", "=<addr>",
+                   "Bind to given address and always listen on it. Use [host]:port notation for IPv6", c),
+        HelpOption("connect", "=<ip>", "Connect only to the specified node(s)", c),
+        HelpOption("dnsseed", "",
+                   "Query for peer addresses via DNS lookup, if low on addresses (default: 1 unless -connect)", c),
+        HelpOption("listen", "", "Accept connections from outside (default: 1 if no -proxy or -connect)", c),
+        HelpOption("maxconnections", "=<n>", "Maintain at most <n> connections to peers (default: 125)", c),
+        HelpOption("mempoolevictionmemoryminutes", "=<n>",
+                   "The number of minutes before allowing rejected transactions to re-enter the mempool. "
+                   "(default: 60)", c),
+        HelpOption("mempooltxcostlimit", "=<n>",
+                   "An upper bound on the maximum size in bytes of all transactions in the mempool. "
+                   "(default: 80000000)", c),
+        HelpOption("port", "=<port>", "Listen for connections on <port> (default: 16125 or testnet: 26125)", c),
+        HelpOption("proxy", "=<ip:port>",
+                   "Connect through SOCKS5 proxy (here only reported by getinfo and getnetworkinfo: this node "
+                   "connects directly)", c),
+        HelpOption("uacomment", "=<cmt>", "Append comment to the user agent string", c),
+        HelpOption("whitelist", "=<netmask>",
+                   "Whitelist peers connecting from the given netmask or IP address. Can be specified multiple "
+                   "times. Whitelisted peers cannot be DoS banned and their transactions are always relayed, even "
+                   "if they are already in the mempool, useful e.g. for a gateway", c),
+        HelpOption("checkdb", "",
+                   "Check the data directory of a stopped node, then exit: verifychain (-checkblocks, here "
+                   "default: 0 = all; -checklevel), block files, undo and metadata records; prints a report and "
+                   "exits with 0 when intact, 3 when damaged (our extension)", d),
+        HelpOption("checkpoints", "", "Disable expensive verification for known chain history (default: 1)", d),
+        HelpOption("db-info", "",
+                   "Print getdbinfo's JSON for the data directory of a stopped node, then exit (our extension)", d),
+        HelpOption("stopafterblockimport", "", "Stop running after importing blocks from disk (default: 0)", d),
+        HelpOption("nuparams", "=<hexBranchId or name>:<activationHeight>",
+                   "Use given activation height for a network upgrade (regtest only)", d),
+        HelpOption("debug", "=<category>",
+                   "Output debugging information (default: 0, supplying <category> is optional). If <category> "
+                   "is not supplied or if <category> = 1, output all debugging information. <category> can be: "
+                   f"{_DEBUG_CATEGORIES}.", d),
+        HelpOption("logjson", "", "Write log lines as JSON objects", d),
+        HelpOption("loglevel", "=<level>", "Log level: trace, debug, info, warning, error (default: info)", d),
+        HelpOption("limitfreerelay", "=<n>",
+                   "Continuously rate-limit free transactions to <n>*1000 bytes per minute (default: 500)", d),
+        HelpOption("mocktime", "=<n>", "Replace actual time with <n> seconds since epoch (default: 0)", d),
+        HelpOption("printtoconsole", "", "Send trace/debug info to console instead of debug.log file", d),
+        HelpOption("regtest", "",
+                   "Enter regression test mode, which uses a special chain in which blocks can be solved "
+                   "instantly. This is intended for regression testing tools and app development.", d),
+        HelpOption("regtestbenchmarkpubkey", "=<hex pubkey>",
+                   "Check CONFIRM benchmark signatures against this key instead of the regtest benchmarking keys "
+                   "(regtest only, for tests)", d),
+        HelpOption("testnet", "", "Use the test network", d),
+        HelpOption("blockminsize", "=<n>", "Set minimum block size in bytes (default: 0)", b),
+        HelpOption("blockmaxsize", "=<n>", "Set maximum block size in bytes (default: 2000000)", b),
+        HelpOption("blockprioritysize", "=<n>",
+                   "Set maximum size of high-priority/low-fee transactions in bytes (default: 1000000)", b),
+        HelpOption("genproclimit", "=<n>",
+                   "Set the number of threads for coin generation if enabled (-1 = all cores, default: 1; this "
+                   "node has no built-in miner, getmininginfo reports the value, default: -1)", m),
+        HelpOption("mineraddress", "=<addr>", "Send mined coins to a specific single address", m),
+        HelpOption("rest", "", "Accept public REST requests (default: 0)", r),
+        HelpOption("rpcbind", "=<addr>",
+                   "Bind to given address to listen for JSON-RPC connections. Use [host]:port notation for IPv6. "
+                   "This option can be specified multiple times (default: bind to all interfaces)", r),
+        HelpOption("rpcuser", "=<user>", "Username for JSON-RPC connections", r),
+        HelpOption("rpcpassword", "=<pw>", "Password for JSON-RPC connections", r),
+        HelpOption("rpcauth", "=<userpw>",
+                   "Username and hashed password for JSON-RPC connections (user:salt$hash)", r),
+        HelpOption("rpcport", "=<port>",
+                   "Listen for JSON-RPC connections on <port> (default: 16124 or testnet: 26124)", r),
+        HelpOption("rpcallowip", "=<ip>",
+                   "Allow JSON-RPC connections from specified source. Valid for <ip> are a single IP (e.g. "
+                   "1.2.3.4), a network/netmask (e.g. 1.2.3.4/255.255.255.0) or a network/CIDR (e.g. 1.2.3.4/24). "
+                   "This option can be specified multiple times", r),
+        HelpOption("rpcthreads", "=<n>", "Set the number of threads to service RPC calls (default: 4)", r),
+        HelpOption("metricsport", "=<port>",
+                   "Serve /metrics (Prometheus), /status and /healthz on 127.0.0.1:<port> without authentication "
+                   "(default: off; on the RPC port they need RPC authentication, except /healthz)", r),
+    ]
+
+
+HELP_OPTIONS: tuple[HelpOption, ...] = tuple(_table())
+
+
+def format_paragraph(text: str, width: int = SCREEN_WIDTH - MSG_INDENT, indent: int = MSG_INDENT) -> str:
+    """C++ FormatParagraph: words joined by one space, wrapped before a word that would pass ``width``."""
+    out: list[str] = []
+    col = 0
+    for word in text.split(" "):
+        if not word:
+            continue
+        if col > 0:
+            if col + len(word) > width:
+                out.append("\n" + " " * indent)
+                col = 0
+            else:
+                out.append(" ")
+        out.append(word)
+        col += len(word) + 1
+    return "".join(out)
+
+
+def help_message_group(title: str) -> str:
+    return f"{title}\n\n"
+
+
+def help_message_opt(option: str, message: str) -> str:
+    return " " * OPT_INDENT + option + "\n" + " " * MSG_INDENT + format_paragraph(message) + "\n\n"
+
+
+def help_message(options: tuple[HelpOption, ...] = HELP_OPTIONS) -> str:
+    """C++ HelpMessage(HMM_BITCOIND): each section's heading, then its options in table order."""
+    parts = []
+    for section in SECTIONS:
+        members = [option for option in options if option.section == section]
+        if members:
+            parts.append(help_message_group(section))
+            parts.extend(help_message_opt(f"-{option.name}{option.arg}", option.text) for option in members)
+    return "".join(parts)
+
+
+def usage(version: str) -> str:
+    """The whole ``fluxd -help`` text (C++ fluxd.cpp AppInit)."""
+    return (f"Flux Daemon version v{version}\n\nUsage:\n"
+            "  fluxd [options]                     Start Flux Daemon\n\n" + help_message())
