@@ -37,7 +37,8 @@ from fluxd.rpc.tx_json_full import tx_to_json
 from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.memory import MemoryStore
 from fluxd.util.args import parse_parameters
-from fluxd.util.univalue import RawNumber, dumps
+from fluxd.util import univalue
+from fluxd.util.univalue import NoFloats, RawNumber, dumps
 from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
 from tests.block_building import build_block
 from tests.vectors import load_json
@@ -222,3 +223,19 @@ def _server_exchanges(tmp_path) -> str:
 
 def test_server_reply_bytes(tmp_path):
     check_golden("server_replies.txt", _server_exchanges(tmp_path))
+
+
+class Small(int):
+    pass
+
+
+@pytest.mark.parametrize("value", [
+    {"del": "a\x7fb"}, {"big": 2**64}, {"neg": -(2**63) - 1}, {"surrogate": "\ud800"}, {1: "int key"},
+    {"sub": Small(5), "bool": True, "raw": RawNumber("1.5"), "dec": Decimal("-0.00000001"), "esc": "\x00\x1f\"\\é"},
+    {"nested": [{"a": (1, [Decimal("2.50000000")])}, NoFloats(b=[NoFloats()])], "empty": {}, "list": [], "none": None},
+])  # fmt: skip
+def test_no_floats_dicts_write_like_plain_dicts(value):
+    reference: list[str] = []
+    univalue._write(value, 0, 1, reference)  # the general writer the compact fast paths must agree with
+    assert dumps(NoFloats(value)) == dumps(dict(value)) == "".join(reference)
+    assert dumps([NoFloats(value), NoFloats(value)]) == "[" + dumps(dict(value)) + "," + dumps(dict(value)) + "]"
