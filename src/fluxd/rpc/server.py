@@ -246,7 +246,7 @@ class RPCServer:
                 request_id = value.get("id")
                 method, params = parse_request(value)
                 result = await self.call(method, params)
-                text = dumps(reply_object(result, None, request_id)) + "\n"
+                text = '{"result":' + dumps(result) + ',"error":null,"id":' + dumps(request_id) + "}\n"  # dumps(reply_object(...))
             elif isinstance(value, list):
                 replies = [await self._one(item) for item in value]
                 text = dumps(replies) + "\n"
