@@ -15,14 +15,18 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from aiohttp.test_utils import TestClient, TestServer
 
 from fluxd.chainstate.chainstate import COLUMNS, Chainstate
+from fluxd.core.address import encode_destination
 from fluxd.core.block import Block
 from fluxd.core.keys import PrivateKey
-from fluxd.core.opcodes import OP_RETURN
+from fluxd.core.opcodes import OP_RETURN, iter_ops, op_name
 from fluxd.core.script import p2pkh_script, p2sh_script, push_data
-from fluxd.core.standard import multisig_script
+from fluxd.core.script_asm import _push_to_asm, is_unspendable, script_to_asm
+from fluxd.core.standard import extract_destinations, multisig_script
 from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
 from fluxd.consensus.tx_contextual import COINBASE_MATURITY
@@ -32,7 +36,7 @@ from fluxd.rpc.context import NodeContext
 from fluxd.rpc.methods import register_all
 from fluxd.rpc.methods.blockchain import rpc_getblock
 from fluxd.rpc.server import AllowList, RPCAuth, RPCServer
-from fluxd.rpc.tx_json import tx_to_univ
+from fluxd.rpc.tx_json import script_pubkey_json, tx_to_univ
 from fluxd.rpc.tx_json_full import tx_to_json
 from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.memory import MemoryStore
@@ -239,3 +243,52 @@ def test_no_floats_dicts_write_like_plain_dicts(value):
     univalue._write(value, 0, 1, reference)  # the general writer the compact fast paths must agree with
     assert dumps(NoFloats(value)) == dumps(dict(value)) == "".join(reference)
     assert dumps([NoFloats(value), NoFloats(value)]) == "[" + dumps(dict(value)) + "," + dumps(dict(value)) + "]"
+
+
+def _reference_asm(script: bytes, attempt_sighash_decode: bool = False) -> str:
+    """script_to_asm as it was before the inline decoder (iter_ops + op_name)."""
+    words = []
+    attempt_sighash_decode = attempt_sighash_decode and not is_unspendable(script)
+    for op in iter_ops(script):
+        if op is None:
+            words.append("[error]")
+            break
+        words.append(_push_to_asm(op.data, attempt_sighash_decode) if op.data is not None else op_name(op.opcode))
+    return " ".join(words)
+
+
+def _reference_script_pubkey_json(script: bytes, prefixes) -> dict:
+    entry: dict = {"asm": _reference_asm(script), "hex": script.hex()}
+    kind, destinations, required = extract_destinations(script)
+    if not destinations:
+        entry["type"] = kind
+        return entry
+    entry.update(reqSigs=required, type=kind, addresses=[encode_destination(d, prefixes) for d in destinations])
+    return entry
+
+
+SIGNATURE = bytes.fromhex("3045022100d05b9a4be476eb93c58530edb97580a46dc1bfb8084816bb9e6b484bc31823fe02207ea72a3abea20770a4a8214dfb24b96a96a09d7d88b0f7da951eb7eff64a3ab001")
+SCRIPT_CASES = [
+    b"", SCRIPT, p2sh_script(bytes(20)), SCRIPT[:-1], SCRIPT + b"\x00", b"\x76\xa9\x4c\x14" + bytes(20) + b"\x88\xac",
+    b"\xa9\x14" + bytes(20) + b"\x88", b"\xa9\x4c\x14" + bytes(20) + b"\x87", push_data(KEY.pubkey) + b"\xac",
+    push_data(SIGNATURE) + push_data(KEY.pubkey), push_data(SIGNATURE[:-1] + b"\x83"), push_data(SIGNATURE[:-1] + b"\x05"),
+    b"\x6a" + push_data(SIGNATURE), b"\x00\x4f\x51\x60\x61\xba\xff", b"\x4c", b"\x4d\x01", b"\x4e\x01\x00\x00", b"\x4d\x02\x00ab",
+    b"\x4e\x03\x00\x00\x00abc", b"\x04\x01\x02\x03\x80", b"\x05\x01\x02\x03\x04\x05", b"\x02\xff\xff",
+    multisig_script(1, [KEY.pubkey, OTHER.pubkey]), bytes(range(256)), bytes(range(255, -1, -1)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("script", SCRIPT_CASES)
+def test_inline_asm_and_script_fast_paths_match_the_general_code(script):
+    for attempt in (False, True):
+        assert script_to_asm(script, attempt) == _reference_asm(script, attempt)
+    for prefixes in (PARAMS.base58, MAIN.base58):
+        assert dumps(script_pubkey_json(script, prefixes)) == dumps(_reference_script_pubkey_json(script, prefixes))
+        assert script_pubkey_json(script, prefixes) == script_pubkey_json(script, prefixes)  # twice: the address cache
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=60), st.booleans())
+def test_inline_asm_matches_the_general_decoder_on_any_bytes(script, attempt):
+    assert script_to_asm(script, attempt) == _reference_asm(script, attempt)
+    assert dumps(script_pubkey_json(script, MAIN.base58)) == dumps(_reference_script_pubkey_json(script, MAIN.base58))
