@@ -133,7 +133,10 @@ def parse_body(body: bytes):
     """JSON with numbers kept as exact text; raises RPCError(-32700) like C++."""
     try:
         if not isinstance(body, str):  # as json.loads does for bytes
-            body = body.decode(json.detect_encoding(body), "surrogatepass")
+            if body[:1] in (b"{", b"[") and body[1:2] != b"\x00":  # what json.detect_encoding answers for these
+                body = body.decode("utf-8", "surrogatepass")
+            else:
+                body = body.decode(json.detect_encoding(body), "surrogatepass")
         return _DECODER.decode(body)
     except (ValueError, UnicodeDecodeError):
         raise RPCError(RPC_PARSE_ERROR, "Parse error") from None
@@ -190,13 +193,15 @@ class RPCServer:
 
     async def _authorized(self, request: web.Request) -> web.Response | None:
         header = request.headers.get("Authorization")
-        if header is None:
-            return web.Response(status=401, headers={"WWW-Authenticate": WWW_AUTH})
-        if not self.auth.check(header):
+        if header is not None and self.auth.check(header):
+            return None
+        return await self._denied(request, header)
+
+    async def _denied(self, request: web.Request, header: str | None) -> web.Response:
+        if header is not None:
             log.warning("ThreadRPCServer incorrect password attempt from %s", request.remote)
             await asyncio.sleep(0.25)
-            return web.Response(status=401, headers={"WWW-Authenticate": WWW_AUTH})
-        return None
+        return web.Response(status=401, headers={"WWW-Authenticate": WWW_AUTH})
 
     def authenticated(self, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
         """``handler`` behind the RPC authentication (401 as for JSON-RPC), for extra routes such as /metrics."""
@@ -236,16 +241,16 @@ class RPCServer:
     async def _jsonrpc(self, request: web.Request) -> web.Response:
         if request.method != "POST":
             return web.Response(status=405, text="JSONRPC server handles only POST requests")
-        denied = await self._authorized(request)
-        if denied is not None:
-            return denied
+        header = request.headers.get("Authorization")  # _authorized, without a coroutine when it passes
+        if header is None or not self.auth.check(header):
+            return await self._denied(request, header)
         request_id = None
         try:
             value = parse_body(await request.read())
             if isinstance(value, dict):
                 request_id = value.get("id")
                 method, params = parse_request(value)
-                result = await self.call(method, params)
+                result = self.execute(method, params) if method in INLINE_METHODS else await self.call(method, params)
                 text = '{"result":' + dumps(result) + ',"error":null,"id":' + dumps(request_id) + "}\n"  # dumps(reply_object(...))
             elif isinstance(value, list):
                 replies = [await self._one(item) for item in value]
