@@ -5,7 +5,7 @@
 2. getblock verbosity 2 latency on a regtest block of ~1,000 signed transactions, built and connected
    in-process on a chainstate (block builder + real signatures), served by the real rpc_getblock + UniValue dumps.
 
-    .venv/bin/python bench/bench_rpc.py [--requests 3000] [--concurrency 4] [--txs 1000]
+    .venv/bin/python bench/bench_rpc.py [--requests 3000] [--concurrency 4] [--pairs 3] [--bare-process] [--txs 1000] [--rounds 10]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import asyncio
 import base64
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -84,19 +85,37 @@ def serve_bare(port: int) -> None:
     asyncio.run(main())
 
 
-def bench_throughput(requests: int, concurrency: int) -> None:
+def bench_throughput(requests: int, concurrency: int, pairs: int, bare_process: bool) -> None:
+    """``pairs`` alternating runs (fluxd, then bare) so both see the same host load; one line per pair.
+
+    The bare server runs in a thread of this process (sharing the client's GIL), or with
+    ``bare_process`` in a process of its own as fluxd does."""
+    ratios = []
+    bare_child = None
     with tempfile.TemporaryDirectory() as tmp:
         node = NodeProcess(Path(tmp) / "n").start()
         try:
             bare_port = free_port()
-            threading.Thread(target=serve_bare, args=(bare_port,), daemon=True).start()
-            time.sleep(0.5)
-            ours = asyncio.run(hammer(f"http://127.0.0.1:{node.rpc_port}/", node.credentials(), requests, concurrency))
-            bare = asyncio.run(hammer(f"http://127.0.0.1:{bare_port}/", None, requests, concurrency))
+            if bare_process:
+                code = f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import bench_rpc; bench_rpc.serve_bare({bare_port})"
+                bare_child = subprocess.Popen([sys.executable, "-c", code])
+                time.sleep(1.5)
+            else:
+                threading.Thread(target=serve_bare, args=(bare_port,), daemon=True).start()
+                time.sleep(0.5)
+            for _ in range(pairs):
+                ours = asyncio.run(hammer(f"http://127.0.0.1:{node.rpc_port}/", node.credentials(), requests, concurrency))
+                bare = asyncio.run(hammer(f"http://127.0.0.1:{bare_port}/", None, requests, concurrency))
+                ratios.append(ours / bare)
+                print(f"getblockcount  fluxd RPC: {ours:8.0f} req/s   bare aiohttp: {bare:8.0f} req/s   ratio {ours / bare:.2f}"
+                      f"   ({requests} requests, {concurrency} keep-alive connections{', bare in its own process' if bare_process else ''})")
         finally:
             node.stop()
-    print(f"getblockcount  fluxd RPC: {ours:8.0f} req/s   bare aiohttp: {bare:8.0f} req/s   ratio {ours / bare:.2f}"
-          f"   ({requests} requests, {concurrency} keep-alive connections)")
+            if bare_child is not None:
+                bare_child.kill()
+                bare_child.wait()
+    if pairs > 1:
+        print(f"getblockcount  ratio median {statistics.median(ratios):.2f} (range {min(ratios):.2f}-{max(ratios):.2f} over {pairs} pairs)")
 
 
 def _signed(prevouts: list[tuple[OutPoint, int]], outputs: list[int], store: KeyStore) -> Transaction:
@@ -158,8 +177,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--txs", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--pairs", type=int, default=3, help="alternating fluxd/bare throughput runs")
+    parser.add_argument("--bare-process", action="store_true", help="the bare server in its own process, not a thread of the client's")
     args = parser.parse_args()
-    bench_throughput(args.requests, args.concurrency)
+    bench_throughput(args.requests, args.concurrency, args.pairs, args.bare_process)
     bench_getblock(args.txs, args.rounds)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fluxd.core.opcodes import OP_NAMES, OP_NOP, OP_NOP10, OP_RESERVED, OP_RETURN, iter_ops, op_name
+from fluxd.core.opcodes import OP_NAMES, OP_NOP, OP_NOP10, OP_PUSHDATA1, OP_PUSHDATA2, OP_PUSHDATA4, OP_RESERVED, OP_RETURN, op_name
 from fluxd.core.script import push_data, push_int, script_num_decode
 from fluxd.core.signature_encoding import sighash_suffix
 
@@ -66,17 +66,40 @@ def is_unspendable(script: bytes) -> bool:
     return (len(script) > 0 and script[0] == OP_RETURN) or len(script) > MAX_SCRIPT_SIZE
 
 
+_WORDS = tuple(op_name(code) for code in range(256))  # the asm word of each non-push opcode
+_PUSH_WIDTH = {OP_PUSHDATA1: 1, OP_PUSHDATA2: 2, OP_PUSHDATA4: 4}
+
+
 def script_to_asm(script: bytes, attempt_sighash_decode: bool = False) -> str:
-    """ScriptToAsmStr: '[error]' marks a truncated push, as C++ prints it."""
+    """ScriptToAsmStr: '[error]' marks a truncated push, as C++ prints it.
+
+    The instructions are decoded inline (iter_ops/read_op semantics, without an object per op)."""
     words = []
     attempt_sighash_decode = attempt_sighash_decode and not is_unspendable(script)
-    for op in iter_ops(script):
-        if op is None:
+    pos, size = 0, len(script)
+    while pos < size:
+        opcode = script[pos]
+        pos += 1
+        if opcode > OP_PUSHDATA4:
+            words.append(_WORDS[opcode])
+            continue
+        if opcode < OP_PUSHDATA1:
+            length = opcode
+        else:
+            width = _PUSH_WIDTH[opcode]
+            if size - pos < width:
+                words.append("[error]")
+                break
+            length = int.from_bytes(script[pos : pos + width], "little")
+            pos += width
+        if size - pos < length:
             words.append("[error]")
             break
-        if op.data is not None:
-            words.append(_push_to_asm(op.data, attempt_sighash_decode))
+        data = script[pos : pos + length]
+        pos += length
+        if length > 4 and not attempt_sighash_decode:
+            words.append(data.hex())
         else:
-            words.append(op_name(op.opcode))
+            words.append(_push_to_asm(data, attempt_sighash_decode))
     return " ".join(words)
 

@@ -70,6 +70,7 @@ class NodeMetrics:
         self.rpc_errors = Counter(
             f"{PREFIX}_rpc_errors", "RPC calls answered with an error, by method", ["method"], registry=self.registry
         )
+        self._rpc_latency: dict[str, object] = {}  # method -> its latency child (labels() is slow per call)
         self._recent: collections.deque[float] = collections.deque()  # clock() of blocks connected in the window
         self._recent_lock = threading.Lock()
         self._fluxnodes_at: bytes | None = None  # the tip hash the cached fluxnode counts are for
@@ -90,10 +91,17 @@ class NodeMetrics:
             self._trim(now)
 
     def observe_rpc(self, method: str, seconds: float, failed: bool = False) -> None:
-        label = method if method in self.context.rpc_table.methods else UNKNOWN_METHOD
-        self.rpc_seconds.labels(label).observe(seconds)
+        latency = self._rpc_latency.get(method)
+        if latency is None:
+            latency = self.rpc_seconds.labels(self._rpc_label(method))
+            if method in self.context.rpc_table.methods:  # at most one entry per registered method
+                self._rpc_latency[method] = latency
+        latency.observe(seconds)
         if failed:
-            self.rpc_errors.labels(label).inc()
+            self.rpc_errors.labels(self._rpc_label(method)).inc()
+
+    def _rpc_label(self, method: str) -> str:
+        return method if method in self.context.rpc_table.methods else UNKNOWN_METHOD
 
     def blocks_per_second(self) -> float:
         now = self._clock()

@@ -11,6 +11,7 @@ from fluxd.core.script_asm import script_to_asm
 from fluxd.core.transaction import Transaction
 from fluxd.rpc.tx_json import script_pubkey_json, vin_json
 from fluxd.util.hexutil import rev_to_hum
+from fluxd.util.univalue import NoFloats
 
 TIER_NAMES = {1: "CUMULUS", 2: "NIMBUS", 3: "STRATUS"}
 TYPE_TEXT = {FLUXNODE_START_TX_TYPE: "Starting a fluxnode", FLUXNODE_CONFIRM_TX_TYPE: "Confirming a fluxnode"}
@@ -134,8 +135,10 @@ def _regular_fields(tx: Transaction, prefixes) -> dict:
 
 
 def tx_to_json(tx: Transaction, prefixes, block: dict | None = None) -> dict:
-    """TxToJSON; ``block`` = {"blockhash", "height", "confirmations", "time"} when the tx is in a block."""
-    entry: dict = {"txid": tx.txid_hum, "version": tx.version}
+    """TxToJSON; ``block`` = {"blockhash", "height", "confirmations", "time"} when the tx is in a block.
+
+    A ``NoFloats`` dict (every amount is a Decimal): the compact encoder writes it in one orjson call."""
+    entry: dict = NoFloats(txid=tx.txid_hum, version=tx.version)
     entry.update(_fluxnode_fields(tx) if tx.is_fluxnode_tx() else _regular_fields(tx, prefixes))
     if block is not None:
         entry["blockhash"] = block["blockhash"]
