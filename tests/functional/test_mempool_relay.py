@@ -48,7 +48,8 @@ def test_transaction_relay_errors_persistence_and_mining(three_nodes):
     node_a, node_b, node_c = three_nodes
     hashes = node_a.rpc("generate", 103)
     connect_nodes(node_a, node_b)
-    connect_nodes(node_b, node_c)
+    sync_blocks([node_a, node_b])  # as C++, b announces each new tip by headers while it syncs: a c still far
+    connect_nodes(node_b, node_c)  # behind would get headers with unknown parents (bad-prevblk, DoS 10 each)
     sync_blocks(three_nodes)
     first_coinbase = node_a.rpc("getblock", hashes[0])["tx"][0]
     subsidy = float(node_a.rpc("gettxout", first_coinbase, 0)["value"])

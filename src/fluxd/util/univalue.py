@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import orjson
+try:  # a declared dependency; without it (a --no-deps install of the CLI tools) the exact writer does all
+    import orjson
+except ImportError:  # pragma: no cover
+    orjson = None
 
 
 class RawNumber(str):
@@ -150,6 +153,8 @@ def _orjson_default(value):
 
 
 def _no_floats(value: NoFloats) -> str | None:
+    if orjson is None:
+        return None
     try:
         data = orjson.dumps(value, default=_orjson_default, option=orjson.OPT_PASSTHROUGH_SUBCLASS)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
