@@ -29,8 +29,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.block_building import build_block  # noqa: E402
-from fluxd.chainstate.chainstate import COLUMNS, Chainstate  # noqa: E402
+from tests.block_building import MemoryChain  # noqa: E402
 from fluxd.consensus.tx_contextual import COINBASE_MATURITY  # noqa: E402
 from fluxd.core.keys import PrivateKey  # noqa: E402
 from fluxd.core.script import p2pkh_script  # noqa: E402
@@ -39,8 +38,6 @@ from fluxd.core.tx_parts import OutPoint, TxIn, TxOut  # noqa: E402
 from fluxd.params import networks  # noqa: E402
 from fluxd.params.upgrades import Upgrade  # noqa: E402
 from fluxd.rpc.methods.blockchain import rpc_getblock  # noqa: E402
-from fluxd.storage.block_files import BlockFiles  # noqa: E402
-from fluxd.storage.memory import MemoryStore  # noqa: E402
 from fluxd.util.univalue import dumps  # noqa: E402
 from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature  # noqa: E402
 from tests.functional.framework import NodeProcess, free_port  # noqa: E402
@@ -129,18 +126,10 @@ def _signed(prevouts: list[tuple[OutPoint, int]], outputs: list[int], store: Key
 
 
 def build_big_block_chain(tmp: Path, tx_count: int):
-    clock = SimpleNamespace(time=1_600_000_000)
-    chainstate = Chainstate(PARAMS, MemoryStore(COLUMNS), BlockFiles(tmp / "blocks", PARAMS.message_start), lambda: clock.time)
-    chainstate.load()
+    memory_chain = MemoryChain(PARAMS, SCRIPT, tmp / "blocks")
+    chainstate, mine = memory_chain.chainstate, memory_chain.mine
     store = KeyStore()
     store.add_key(KEY)
-
-    def mine(txs=()):
-        clock.time += 600
-        block = build_block(PARAMS, chainstate.tip, SCRIPT, clock.time, tuple(txs))
-        chainstate.process_block(block)
-        assert chainstate.tip.hash_rev == block.hash_rev
-        return block
 
     first = mine()
     for _ in range(COINBASE_MATURITY):

@@ -78,3 +78,23 @@ def build_block(
     eh_params = valid_eh_parameter_list(params, height)[0]
     nonce_rev, solution = solve_header(eh_params, header.prefix_bytes(), start_nonce=height << 32)
     return Block(header.copy_with(nonce_rev=nonce_rev, solution=solution), txs)
+
+
+class MemoryChain:
+    """A chainstate on an in-memory store with a fake clock; ``mine(txs)`` connects one solved block 600 s later."""
+
+    def __init__(self, params: ChainParams, payout_script: bytes, block_dir, start_time: int = 1_600_000_000) -> None:
+        from fluxd.chainstate.chainstate import COLUMNS, Chainstate
+        from fluxd.storage.block_files import BlockFiles
+        from fluxd.storage.memory import MemoryStore
+
+        self.params, self.payout_script, self.time = params, payout_script, start_time
+        self.chainstate = Chainstate(params, MemoryStore(COLUMNS), BlockFiles(block_dir, params.message_start), lambda: self.time)
+        self.chainstate.load()
+
+    def mine(self, txs=()) -> Block:
+        self.time += 600
+        block = build_block(self.params, self.chainstate.tip, self.payout_script, self.time, tuple(txs))
+        self.chainstate.process_block(block)
+        assert self.chainstate.tip.hash_rev == block.hash_rev
+        return block

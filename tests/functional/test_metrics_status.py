@@ -7,7 +7,7 @@ transaction in the mempool; every figure is checked against the RPC answer for i
 from __future__ import annotations
 
 import base64
-import html.parser
+from tests.html_dom import Dom
 import http.client
 import shutil
 import subprocess
@@ -156,36 +156,6 @@ def test_metricsport_bind_failure_refuses_to_start(tmp_path, nodes):
     assert code != 0
     assert "Unable to bind the metrics port" in (tmp_path / "x" / "stdout.log").read_text()
 
-
-class Dom(html.parser.HTMLParser):
-    """Text by element id, and (class, text) of cells, from Chromium's dumped DOM."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: dict[str, str] = {}
-        self.cells: list[tuple[str, str]] = []
-        self._open: list[tuple[str | None, str | None]] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("meta", "br", "link", "img", "input"):
-            return
-        attributes = dict(attrs)
-        self._open.append((attributes.get("id"), attributes.get("class")))
-
-    def handle_endtag(self, tag):
-        if self._open:
-            self._open.pop()
-
-    def handle_data(self, data):
-        if self._open:
-            element_id, element_class = self._open[-1]
-            if element_id:
-                self.ids[element_id] = self.ids.get(element_id, "") + data
-            if element_class:
-                self.cells.append((element_class, data))
-
-    def column(self, name: str) -> list[str]:
-        return [text for cls, text in self.cells if cls == name]
 
 
 def chromium() -> str:

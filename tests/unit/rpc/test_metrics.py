@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html.parser
+from tests.html_dom import Dom
 from types import SimpleNamespace
 
 import pytest
@@ -161,28 +161,6 @@ def test_each_node_has_its_own_registry(node):
     assert value(scrape(other), "fluxd_blocks_connected_total") == 0
 
 
-class Ids(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: dict[str, str] = {}
-        self.classes: list[tuple[str, str]] = []
-        self._open: list[tuple[str | None, str | None]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        self._open.append((attributes.get("id"), attributes.get("class")))
-
-    def handle_endtag(self, tag):
-        if self._open:
-            self._open.pop()
-
-    def handle_data(self, data):
-        if self._open:
-            element_id, element_class = self._open[-1]
-            if element_id:
-                self.texts[element_id] = self.texts.get(element_id, "") + data
-            if element_class:
-                self.classes.append((element_class, data))
 
 
 def test_status_page_shows_the_snapshot_with_stable_ids(node):
@@ -192,15 +170,15 @@ def test_status_page_shows_the_snapshot_with_stable_ids(node):
     node.context.connman = SimpleNamespace(peers={})
     node.context.mempool = Mempool()
     page = render_status_html(status_snapshot(node.metrics))
-    parser = Ids()
+    parser = Dom()
     parser.feed(page)
-    assert parser.texts["height"] == "12"
-    assert parser.texts["bestblockhash"] == node.chainstate.tip.hash_hum
-    assert parser.texts["headers"] == "12"
-    assert parser.texts["syncprogress"] == "100.00"
-    assert parser.texts["peercount"] == "0" and parser.texts["mempoolsize"] == "0" and parser.texts["mempoolbytes"] == "0"
-    assert parser.texts["fluxnodes-cumulus"] == parser.texts["fluxnodes-total"] == "0"
-    heights = [int(text) for name, text in parser.classes if name == "height"]
+    assert parser.ids["height"] == "12"
+    assert parser.ids["bestblockhash"] == node.chainstate.tip.hash_hum
+    assert parser.ids["headers"] == "12"
+    assert parser.ids["syncprogress"] == "100.00"
+    assert parser.ids["peercount"] == "0" and parser.ids["mempoolsize"] == "0" and parser.ids["mempoolbytes"] == "0"
+    assert parser.ids["fluxnodes-cumulus"] == parser.ids["fluxnodes-total"] == "0"
+    heights = [int(text) for name, text in parser.cells if name == "height"]
     assert heights == list(range(12, 2, -1))  # the last 10 blocks, newest first
     assert "<script" not in page and "http://" not in page and "https://" not in page  # self-contained
 

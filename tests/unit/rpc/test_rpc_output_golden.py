@@ -44,7 +44,7 @@ from fluxd.util.args import parse_parameters
 from fluxd.util import univalue
 from fluxd.util.univalue import NoFloats, RawNumber, dumps
 from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
-from tests.block_building import build_block
+from tests.block_building import MemoryChain
 from tests.vectors import load_json
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -79,18 +79,10 @@ def chain(tmp_path_factory):
     """A regtest chain whose last block has P2PKH spends (several sighash types, several inputs) and
     outputs of every standard kind plus a non-standard one."""
     tmp = tmp_path_factory.mktemp("golden")
-    clock = SimpleNamespace(time=1_600_000_000)
-    chainstate = Chainstate(PARAMS, MemoryStore(COLUMNS), BlockFiles(tmp / "blocks", PARAMS.message_start), lambda: clock.time)
-    chainstate.load()
+    memory_chain = MemoryChain(PARAMS, SCRIPT, tmp / "blocks")
+    chainstate, mine = memory_chain.chainstate, memory_chain.mine
     store = KeyStore()
     store.add_key(KEY)
-
-    def mine(txs=()):
-        clock.time += 600
-        block = build_block(PARAMS, chainstate.tip, SCRIPT, clock.time, tuple(txs))
-        chainstate.process_block(block)
-        assert chainstate.tip.hash_rev == block.hash_rev
-        return block
 
     first = mine()
     for _ in range(COINBASE_MATURITY):
