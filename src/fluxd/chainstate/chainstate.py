@@ -72,7 +72,7 @@ from fluxd.storage.format_version import check_format_version
 from fluxd.storage.kv import KVStore, StorageError, WriteBatch
 
 log = logging.getLogger("fluxd.chainstate")
-COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp", "ext", "ext_undo")
+COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp", "ext", "ext_undo", "addressindex", "spentindex")
 CHAINSTATE_FORMAT_VERSION = 5  # 4: compact block index records (block_index.py); 5: the fluxnode list (fn/ in ext)
 __all__ = ["COLUMNS", "TIP_KEY", "Chainstate"]
 MAX_TIP_AGE = 24 * 60 * 60  # DEFAULT_MAX_TIP_AGE

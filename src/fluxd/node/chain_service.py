@@ -16,7 +16,11 @@ from fluxd.chainstate.block_import import is_reindexing, set_reindexing
 from fluxd.chainstate.chainstate import COLUMNS, TIP_KEY, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, coins_cache_bytes
-from fluxd.chainstate.timestamp_index import TimestampIndexMismatch, open_timestamp_index, store_timestamp_setting
+from fluxd.chainstate.address_index import AddressIndex
+from fluxd.chainstate.index_build import BuildableIndex, IndexBuilder
+from fluxd.chainstate.index_settings import open_buildable
+from fluxd.chainstate.spent_index import SpentIndex
+from fluxd.chainstate.timestamp_index import TimestampIndex
 from fluxd.chainstate.txindex_setting import TxIndexMismatch, check_txindex_setting, store_txindex_setting
 from fluxd.chainstate.verify_db import DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verify_db
 from fluxd.chainstate.writer import ChainWriter
@@ -42,6 +46,8 @@ class ChainService:
         self.reindex = False
         self.importer: ImportThread | None = None
         self.writer: ChainWriter | None = None
+        self.indexes: list[BuildableIndex] = []
+        self.index_builder: IndexBuilder | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -58,6 +64,7 @@ class ChainService:
             raise
         self.context.chainstate = self.chainstate
         log.info("Chain loaded: height %d, tip %s", self.chainstate.height, self.chainstate.tip.hash_hum)
+        self.start_index_builder()
 
     def _open(self) -> None:
         context = self.context
@@ -67,6 +74,8 @@ class ChainService:
         self.verifier = ScriptVerifier.for_par(context.args.get_int("-par", 0))  # -par=N: N-1 worker processes
         files = BlockFiles(context.net_dir / "blocks", context.params.message_start)
         txindex = context.args.get_bool("-txindex", False)  # C++ default: off (fluxnodes and explorers set txindex=1)
+        if context.args.get("-insightexplorer") is not None and not context.args.get_bool("-experimentalfeatures"):
+            raise StartupError("Insight explorer requires -experimentalfeatures.")
         if context.args.get_bool("-insightexplorer") and not txindex:
             raise StartupError("-insightexplorer requires -txindex.")
         cache_bytes = coins_cache_bytes(context.args.get_int("-dbcache", DEFAULT_DBCACHE_MIB), txindex)
@@ -83,27 +92,40 @@ class ChainService:
             check_txindex_setting(self.store, txindex, self.store.get("meta", TIP_KEY) is None, self.reindex)
         except TxIndexMismatch as exc:
             raise StartupError(str(exc)) from None
-        timestamp_index = self._timestamp_index()
-        if timestamp_index is not None:
-            self.chainstate.register_module(timestamp_index)
         try:
+            self.indexes = self._optional_indexes()
+            for index in self.indexes:
+                self.chainstate.register_module(index)
             self.chainstate.load(reindex=self.reindex)
         except StorageError as failure:
             raise StartupError(str(failure)) from None
-        store_timestamp_setting(self.store, timestamp_index is not None)
         store_txindex_setting(self.store, txindex)
         if self.reindex:
             set_reindexing(self.store, True)  # a stop before the import ends resumes it at the next start
 
-    def _timestamp_index(self):
-        """-timestampindex (or C++'s -insightexplorer): fixed when the database is created, as in C++."""
+    def _optional_indexes(self) -> list[BuildableIndex]:
+        """-insightexplorer's indexes (or each alone: -addressindex, -spentindex, -timestampindex).
+
+        Unlike C++ they may be switched on or off for an existing database: one
+        switched on is built from the stored blocks while the node runs
+        (``start_index_builder``), one switched off is dropped.
+        """
         args = self.context.args
-        enabled = args.get_bool("-timestampindex") or args.get_bool("-insightexplorer")
-        fresh = self.store.get("meta", TIP_KEY) is None
-        try:
-            return open_timestamp_index(self.store, enabled, fresh, self.reindex)
-        except TimestampIndexMismatch as exc:
-            raise StartupError(str(exc)) from None
+        insight = args.get_bool("-insightexplorer")
+        chain_exists = self.store.get("meta", TIP_KEY) is not None
+        genesis = self.context.params.genesis_hash_rev
+        indexes = []
+        for module, option in ((AddressIndex(), "-addressindex"), (SpentIndex(), "-spentindex"), (TimestampIndex(), "-timestampindex")):
+            index = open_buildable(self.store, module, insight or args.get_bool(option), chain_exists, genesis)
+            if index is not None:
+                indexes.append(index)
+        return indexes
+
+    def start_index_builder(self) -> None:
+        """Build the indexes switched on for an existing chain, in the background (after the chain is loaded)."""
+        if any(not index.ready for index in self.indexes):
+            self.index_builder = IndexBuilder(self.chainstate, self.indexes, lambda: self.context.shutdown_requested)
+            self.index_builder.start()
 
     def _verify(self) -> None:
         args = self.context.args
@@ -137,6 +159,8 @@ class ChainService:
     def _close(self) -> None:
         if self.importer is not None:
             self.importer.join()
+        if self.index_builder is not None:
+            self.index_builder.join()
         if self.chainstate is not None:
             self.chainstate.run_command(self._flush_and_close)
         elif self.store is not None:

@@ -17,7 +17,7 @@ KNOWN_OPTIONS = frozenset(
     fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
     disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom
-    stopafterblockimport mocktime metricsport maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
+    experimentalfeatures stopafterblockimport mocktime metricsport maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
     """.split()
 )
 
@@ -38,7 +38,7 @@ def unknown_options(option_names) -> list[str]:
 # default is accepted (it asks for what the node does anyway), any other value refuses to start.
 # None: no value is harmless (a string option, or one whose every use needs the missing feature).
 NOT_BUILT: dict[str, bool | int | None] = {
-    "addressindex": False, "spentindex": False, "alertnotify": None, "blocknotify": None, "walletnotify": None,
+    "alertnotify": None, "blocknotify": None, "walletnotify": None,
     "benchmarking": False, "datacarrier": True, "datacarriersize": 80, "discover": False,
     "enforcenodebloom": False, "peerbloomfilters": True, "equihashsolver": None, "exportdir": None,
     "externalip": None, "onlynet": None, "seednode": None, "whitebind": None, "maxuploadtarget": 0,

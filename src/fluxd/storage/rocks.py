@@ -55,6 +55,12 @@ class RocksSnapshot:
         return iter(_merge(live, overlay, start, prefix))
 
 
+def _existing_families(path: Path, columns: tuple[str, ...]) -> list[str]:
+    """The families of ``columns`` a database already has (a read-only open cannot create the others)."""
+    present = set(Rdict.list_cf(str(path)))
+    return [name for name in columns if name != "default" and name in present]
+
+
 def _merge(live, overlay: dict[bytes, bytes | None], start: bytes, prefix: bytes) -> list[tuple[bytes, bytes]]:
     begin = max(start, prefix)
     merged = {key: value for key, value in live if key not in overlay}
@@ -96,16 +102,13 @@ class RocksStore:
             self.path.mkdir(parents=True, exist_ok=True)
         access = {"access_type": AccessType.read_only(False)} if read_only else {}
         try:
-            self._db = Rdict(
-                str(self.path),
-                options=_options(),
-                column_families={name: _options() for name in columns if name != "default"},
-                **access,
-            )
+            opened = _existing_families(self.path, columns) if read_only else [name for name in columns if name != "default"]
+            self._db = Rdict(str(self.path), options=_options(), column_families={name: _options() for name in opened}, **access)
         except Exception as exc:  # rocksdict raises plain Exception with the RocksDB status text
             raise StorageError(f"Error opening block database {self.path}: {exc}") from exc
-        self._families = {name: self._db.get_column_family(name) for name in columns if name != "default"}
-        self._handles = {name: self._db.get_column_family_handle(name) for name in columns if name != "default"}
+        self._absent = {name for name in columns if name != "default" and name not in opened}  # read-only: never written
+        self._families = {name: self._db.get_column_family(name) for name in opened}
+        self._handles = {name: self._db.get_column_family_handle(name) for name in opened}
         if "default" in columns:
             self._families["default"] = self._db
         self._lock = threading.Lock()
@@ -122,13 +125,19 @@ class RocksStore:
             raise StorageError(f"unknown column {column!r}") from None
 
     def get(self, column: str, key: bytes) -> bytes | None:
+        if column in self._absent:
+            return None
         return self._family(column).get(key)
 
     def get_many(self, column: str, keys: list[bytes]) -> list[bytes | None]:
         """The values of ``keys`` in order (None where missing), in one RocksDB MultiGet."""
+        if column in self._absent:
+            return [None] * len(keys)
         return self._family(column).get(keys) if keys else []
 
     def iterate(self, column: str, start: bytes = b"", prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
+        if column in self._absent:
+            return iter(())
         return _iterate(self._family(column), start, prefix)
 
     def write(self, batch: WriteBatch, sync: bool = False) -> None:

@@ -1,0 +1,165 @@
+"""The address index (C++ insightexplorer address index: txdb.cpp DB_ADDRESSINDEX 'd' and DB_ADDRESSUNSPENTINDEX 'u').
+
+An index module.  For every transparent output and every input spending one,
+whose script is P2PKH or P2SH (C++ CScript::GetType; other scripts are not
+indexed), two kinds of record:
+
+- a *delta*: (type, hash160, height, position of the transaction in its block,
+  txid, input or output index, spending) -> signed amount (an output's value,
+  or minus the spent coin's value); keys are big-endian so a scan returns an
+  address's history in chain order, as C++ GetAddressIndex does;
+- an *unspent output*: (type, hash160, txid, output index) -> value, height and
+  script, erased when the output is spent.
+
+Disconnecting a block erases its deltas and unspent outputs and restores the
+outputs its inputs spent from the block's undo (the spent coins), so no undo
+record of its own is kept.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from fluxd.chainstate.coins import Coin
+from fluxd.chainstate.modules import BlockContext
+from fluxd.chainstate.state_columns import BYTES, Column, StateReader, StateWriter
+from fluxd.core.script import is_p2pkh, is_p2sh
+from fluxd.core.transaction import Transaction
+
+FAMILY = "addressindex"
+P2PKH = 1  # C++ CScript::P2PKH
+P2SH = 2  # C++ CScript::P2SH
+ADDRESS_KEY_SIZE = 21  # type ‖ hash160
+DELTA_COLUMN = Column("addressindex.delta", family=FAMILY, prefix=b"d", key=BYTES, value=BYTES)
+UNSPENT_COLUMN = Column("addressindex.unspent", family=FAMILY, prefix=b"u", key=BYTES, value=BYTES)
+_DELTA_TAIL = struct.Struct(">II32sI?")  # height, position in block, txid_rev, index, spending
+_AMOUNT = struct.Struct("<q")
+_UNSPENT_VALUE = struct.Struct("<qI")  # value, height; the script follows
+
+
+def script_address_key(script_pubkey: bytes) -> bytes | None:
+    """type ‖ hash160 of a P2PKH or P2SH script (C++ GetType and AddressHash), None for any other script."""
+    if is_p2pkh(script_pubkey):
+        return bytes((P2PKH,)) + script_pubkey[3:23]
+    if is_p2sh(script_pubkey):
+        return bytes((P2SH,)) + script_pubkey[2:22]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class AddressDelta:
+    address_key: bytes  # type ‖ hash160
+    height: int
+    block_position: int  # C++ "blockindex": the transaction's position in its block
+    txid_rev: bytes
+    index: int  # input index when spending, else output index
+    spending: bool
+    satoshis: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddressUnspent:
+    address_key: bytes
+    txid_rev: bytes
+    index: int
+    satoshis: int
+    script_pubkey: bytes
+    height: int
+
+
+def delta_key(address_key: bytes, height: int, position: int, txid_rev: bytes, index: int, spending: bool) -> bytes:
+    return address_key + _DELTA_TAIL.pack(height, position, txid_rev, index, spending)
+
+
+def unspent_key(address_key: bytes, txid_rev: bytes, index: int) -> bytes:
+    return address_key + txid_rev + index.to_bytes(4, "big")
+
+
+def spending_transactions(context: BlockContext) -> Iterator[tuple[int, Transaction, tuple[Coin, ...]]]:
+    """(position, tx, the coins its inputs spent) for every transaction that spends transparent coins."""
+    spent = iter(context.undo.spent_coins if context.undo is not None else ())
+    for position, tx in enumerate(context.block.transactions):
+        if position == 0 or tx.is_fluxnode_tx():
+            continue  # the undo holds coins for the other transactions only (chainstate/connect.py)
+        yield position, tx, next(spent)
+
+
+def block_records(context: BlockContext) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes | None]]]:
+    """The deltas and unspent-output changes of one connected block, in C++ order (inputs then outputs per tx)."""
+    height = context.height
+    deltas: list[tuple[bytes, bytes]] = []
+    unspent: list[tuple[bytes, bytes | None]] = []
+    spending = {position: (tx, coins) for position, tx, coins in spending_transactions(context)}
+    for position, tx in enumerate(context.block.transactions):
+        txid_rev = tx.txid_rev
+        if position in spending:
+            for index, (txin, coin) in enumerate(zip(tx.vin, spending[position][1])):
+                key = script_address_key(coin.script_pubkey)
+                if key is not None:
+                    deltas.append((delta_key(key, height, position, txid_rev, index, True), _AMOUNT.pack(-coin.value)))
+                    unspent.append((unspent_key(key, txin.prevout.txid_rev, txin.prevout.n), None))
+        for index, output in enumerate(tx.vout):
+            key = script_address_key(output.script_pubkey)
+            if key is not None:
+                deltas.append((delta_key(key, height, position, txid_rev, index, False), _AMOUNT.pack(output.value)))
+                value = _UNSPENT_VALUE.pack(output.value, height) + output.script_pubkey
+                unspent.append((unspent_key(key, txid_rev, index), value))
+    return deltas, unspent
+
+
+class AddressIndex:
+    """An index module: C++ ConnectBlock / DisconnectBlock with fAddressIndex."""
+
+    name = "addressindex"
+    kind = "index"
+    columns = (DELTA_COLUMN, UNSPENT_COLUMN)
+
+    def connect_block(self, context: BlockContext, state: StateWriter) -> None:
+        deltas, unspent = block_records(context)
+        state.put_many(DELTA_COLUMN, deltas)
+        for key, value in unspent:
+            if value is None:
+                state.delete(UNSPENT_COLUMN, key)
+            else:
+                state.put(UNSPENT_COLUMN, key, value)
+        return None
+
+    def disconnect_block(self, context: BlockContext, undo: bytes | None, state: StateWriter) -> None:
+        deltas, unspent = block_records(context)
+        for key, _ in deltas:
+            state.delete(DELTA_COLUMN, key)
+        for key, value in unspent:
+            if value is not None:
+                state.delete(UNSPENT_COLUMN, key)
+        for position, tx, coins in spending_transactions(context):
+            for txin, coin in zip(tx.vin, coins):
+                key = script_address_key(coin.script_pubkey)
+                if key is not None:
+                    restored = _UNSPENT_VALUE.pack(coin.value, coin.height) + coin.script_pubkey
+                    state.put(UNSPENT_COLUMN, unspent_key(key, txin.prevout.txid_rev, txin.prevout.n), restored)
+
+
+def address_deltas(reader: StateReader, address_key: bytes, start: int = 0, end: int = 0) -> list[AddressDelta]:
+    """C++ GetAddressIndex: an address's deltas in key order, heights start..end inclusive when both are > 0."""
+    ranged = start > 0 and end > 0
+    begin = address_key + (start.to_bytes(4, "big") if ranged else b"")
+    found = []
+    for key, value in reader.iterate_raw(DELTA_COLUMN, prefix=address_key, start=begin):
+        height, position, txid_rev, index, spending = _DELTA_TAIL.unpack_from(key, 1 + ADDRESS_KEY_SIZE)  # after the prefix
+        if ranged and height > end:
+            break
+        found.append(AddressDelta(address_key, height, position, txid_rev, index, spending, _AMOUNT.unpack(value)[0]))
+    return found
+
+
+def address_unspent(reader: StateReader, address_key: bytes) -> list[AddressUnspent]:
+    """C++ GetAddressUnspent: an address's unspent outputs in key order (txid, index)."""
+    found = []
+    for key, value in reader.iterate_raw(UNSPENT_COLUMN, prefix=address_key):
+        satoshis, height = _UNSPENT_VALUE.unpack_from(value)
+        tail = key[1 + ADDRESS_KEY_SIZE:]  # after the prefix and the address
+        txid_rev, index = tail[:32], int.from_bytes(tail[32:], "big")
+        found.append(AddressUnspent(address_key, txid_rev, index, satoshis, value[_UNSPENT_VALUE.size:], height))
+    return found
