@@ -25,6 +25,7 @@ from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.memory import MemoryStore
 from fluxd.util.args import parse_parameters
 from fluxd.util.serialize import Reader
+from fluxd.util.univalue import RawNumber
 from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
 from tests.block_building import build_block
 from tests.vectors import load_json
@@ -254,6 +255,8 @@ def test_decoderawblock_pow_block_from_getblock(indexed):
     [
         ([], (-1, DECODERAWBLOCK_HELP)),
         ([5], (-3, "Expected type string, got number")),
+        ([RawNumber("1.5")], (-3, "Expected type string, got number")),
+        ([None], (-3, "Expected type string, got null")),
         (["zz"], (-22, "Block decode failed")),
         ([""], (-22, "Block decode failed")),
         (["abc"], (-22, "Block decode failed")),

@@ -19,6 +19,7 @@ from fluxd.rpc.params import check_count, get_str, parse_hex_param, type_name, u
 from fluxd.rpc.registry import RPCTable
 from fluxd.util.hexutil import hum_to_rev, is_hex, rev_to_hum
 from fluxd.util.serialize import DecodeError, Reader
+from fluxd.util.univalue import RawNumber
 
 GETTXOUTPROOF_HELP = """gettxoutproof ["txid",...] ( blockhash )
 
@@ -160,7 +161,7 @@ def rpc_verifytxoutproof(node, params):
 
 def rpc_decoderawblock(node, params):
     check_count(params, 1, 1, DECODERAWBLOCK_HELP)
-    if not isinstance(params[0], str):
+    if not isinstance(params[0], str) or isinstance(params[0], RawNumber):  # RPCTypeCheck VSTR
         raise RPCError(RPC_TYPE_ERROR, f"Expected type string, got {type_name(params[0])}")
     if not is_hex(params[0]):
         raise RPCError(RPC_DESERIALIZATION_ERROR, "Block decode failed")
