@@ -75,8 +75,8 @@ def parse_hash(value, name: str) -> bytes:
 
 
 def parse_hex_param(value, name: str) -> bytes:
-    """ParseHexV."""
-    text = get_str(value)
+    """ParseHexV: a value that is not a string reads as '' (and fails the hex check)."""
+    text = value if isinstance(value, str) and not isinstance(value, RawNumber) else ""
     if not is_hex(text):
         raise RPCError(RPC_INVALID_PARAMETER, f"{name} must be hexadecimal string (not '{text}')")
     return bytes.fromhex(text)

@@ -23,3 +23,8 @@ def format_sub_version(comments: list[str] | None = None, name: str = CLIENT_NAM
     if comments:
         text += "(" + "; ".join(comments) + ")"
     return text + "/"
+
+# C++ deprecation.h: shut down 104 weeks of blocks after the estimated release height
+APPROX_RELEASE_HEIGHT = 2_127_000
+WEEKS_UNTIL_DEPRECATION = 104
+DEPRECATION_HEIGHT = APPROX_RELEASE_HEIGHT + WEEKS_UNTIL_DEPRECATION * 7 * 24 * 120

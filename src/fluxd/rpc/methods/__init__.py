@@ -15,11 +15,12 @@ from fluxd.rpc.methods import (
     mining_info,
     network,
     rawtransactions,
+    txoutproof,
     utility,
 )
 from fluxd.rpc.registry import RPCTable
 
-GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, utility, fluxnodes,
+GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, txoutproof, utility, fluxnodes,
           fluxnode_snapshot)
 
 

@@ -233,8 +233,9 @@ def rpc_getblock(node, params):
 
 
 def rpc_getdifficulty(node, params):
+    """C++ getdifficulty answers GetNetworkDifficulty (the next block's bits), as getblockchaininfo and getmininginfo do."""
     check_count(params, 0, 0, GETDIFFICULTY_HELP)
-    return difficulty_from_bits(node.params, node.chainstate.view().tip.bits)
+    return network_difficulty(node)
 
 
 def _upgrades_json(node, height: int) -> dict:

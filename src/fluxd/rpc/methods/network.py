@@ -19,7 +19,7 @@ from fluxd.rpc.errors import (
 )
 from fluxd.rpc.params import check_count, get_bool, get_int64, get_str
 from fluxd.rpc.registry import RPCTable
-from fluxd.util.version import CLIENT_VERSION, format_sub_version
+from fluxd.util.version import CLIENT_VERSION, DEPRECATION_HEIGHT, format_sub_version
 
 MIN_RELAY_TX_FEE = 100
 CONNECT_WAIT = 10
@@ -253,6 +253,29 @@ def rpc_getnetworkinfo(node, params):
     }
 
 
+GETDEPRECATIONINFO_HELP = """getdeprecationinfo
+Returns an object containing current version and deprecation block height. Applicable only on mainnet.
+
+Result:
+{
+  "version": xxxxx,                      (numeric) the server version
+  "subversion": "/MagicBean:x.y.z[-v]/",     (string) the server subversion string
+  "deprecationheight": xxxxx,            (numeric) the block height at which this version will deprecate and shut down
+}
+
+Examples:
+> flux-cli getdeprecationinfo 
+> curl --user myusername --data-binary '{"jsonrpc": "1.0", "id":"curltest", "method": "getdeprecationinfo", "params": [] }' -H 'content-type: text/plain;' http://127.0.0.1:16124/
+"""
+
+
+def rpc_getdeprecationinfo(node, params):
+    """Mainnet only: elsewhere C++ answers its help text as the error."""
+    if params or node.params.network_id != "main":
+        raise RPCError(RPC_MISC_ERROR, GETDEPRECATIONINFO_HELP)
+    return {"version": CLIENT_VERSION, "subversion": format_sub_version(), "deprecationheight": DEPRECATION_HEIGHT}
+
+
 def rpc_setban(node, params):
     command = get_str(params[1]) if len(params) >= 2 else ""
     if len(params) < 2 or len(params) > 4 or command not in ("add", "remove"):
@@ -291,6 +314,7 @@ def rpc_clearbanned(node, params):
 def register(table: RPCTable) -> None:
     for name, handler, help_text in (
         ("getconnectioncount", rpc_getconnectioncount, GETCONNECTIONCOUNT_HELP),
+        ("getdeprecationinfo", rpc_getdeprecationinfo, GETDEPRECATIONINFO_HELP),
         ("ping", rpc_ping, PING_HELP),
         ("getpeerinfo", rpc_getpeerinfo, GETPEERINFO_HELP),
         ("addnode", rpc_addnode, ADDNODE_HELP),
