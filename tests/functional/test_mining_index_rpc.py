@@ -148,7 +148,8 @@ def test_rest_getutxos_errors(node, path, body, status, message):
     assert (got_status, payload.decode()) == (status, message + "\r\n") and kind.startswith("text/plain")
 
 
-def test_getblockhashes_disabled_and_index_setting_is_fixed(tmp_path):
+def test_getblockhashes_disabled_then_built_when_switched_on(tmp_path):
+    """Disabled without the index (C++ texts); switched on for an existing chain it is built, not refused (ours)."""
     plain = NodeProcess(tmp_path / "plain", [f"-mineraddress={MINER}"]).start()
     try:
         with pytest.raises(RPCFailure) as failure:
@@ -160,12 +161,26 @@ def test_getblockhashes_disabled_and_index_setting_is_fixed(tmp_path):
         with pytest.raises(RPCFailure) as failure:
             plain.rpc("getblockhashes")
         assert "WARNING: getblockhashes is disabled." in failure.value.message
+        mined = plain.rpc("generate", 4)
     finally:
         plain.stop()
     plain.extra_args.append("-timestampindex=1")
-    result = subprocess.run(plain.command(), capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1
-    assert "You need to rebuild the database using -reindex to change -timestampindex" in result.stderr
+    plain.start()
+    try:
+        wait_until(lambda: _built(plain), 60, 0.1, "the timestamp index build")
+        times = [plain.rpc("getblockheader", block)["time"] for block in mined]
+        assert plain.rpc("getblockhashes", times[-1] + 1, times[0]) == mined
+    finally:
+        plain.stop()
+
+
+def _built(node) -> bool:
+    try:
+        node.rpc("getblockhashes", 1, 0)
+    except RPCFailure as failure:
+        assert "still being built" in failure.value.message, failure.value.message
+        return False
+    return True
 
 
 def test_txindex_is_off_by_default_and_fixed_until_reindex(tmp_path):
@@ -179,7 +194,8 @@ def test_txindex_is_off_by_default_and_fixed_until_reindex(tmp_path):
         plain.stop()
     for extra, message in (
         (["-txindex=1"], "You need to rebuild the database using -reindex to change -txindex"),
-        (["-insightexplorer=1"], "-insightexplorer requires -txindex."),
+        (["-insightexplorer=1"], "Insight explorer requires -experimentalfeatures."),
+        (["-experimentalfeatures", "-insightexplorer=1"], "-insightexplorer requires -txindex."),
     ):
         result = subprocess.run(plain.command() + extra, capture_output=True, text=True, timeout=60)
         assert result.returncode == 1 and message in result.stderr, result.stderr

@@ -14,19 +14,13 @@ from collections.abc import Callable
 
 from fluxd.chainstate.modules import BlockContext
 from fluxd.chainstate.state_columns import BYTES, Column, StateReader, StateWriter, fixed_bytes, unsigned
-from fluxd.storage.kv import KVStore, WriteBatch
 
 COLUMN = "timestamp"
 RANGE_PREFIX = b"T"
 BLOCK_PREFIX = b"s"
-FLAG_KEY = b"enabled"
 U32 = 0xFFFFFFFF
 RANGE_COLUMN = Column("timestamp.range", family=COLUMN, prefix=RANGE_PREFIX, key=fixed_bytes(36), value=BYTES)
 BLOCK_COLUMN = Column("timestamp.block", family=COLUMN, prefix=BLOCK_PREFIX, key=fixed_bytes(32), value=unsigned(4, "little"))
-
-
-class TimestampIndexMismatch(Exception):
-    """The database was built with the other -timestampindex setting (C++ asks for -reindex)."""
 
 
 class TimestampIndex:
@@ -61,23 +55,3 @@ class TimestampIndex:
             if keep is None or keep(hash_rev):
                 found.append((hash_rev, logical))
         return found
-
-
-def open_timestamp_index(store: KVStore, enabled: bool, fresh: bool, reindex: bool) -> TimestampIndex | None:
-    """C++ init: the setting is stored with a new database and may not change without -reindex."""
-    flagged = store.get(COLUMN, FLAG_KEY) is not None
-    if flagged != enabled and not (fresh or reindex):
-        raise TimestampIndexMismatch("You need to rebuild the database using -reindex to change -timestampindex")
-    return TimestampIndex() if enabled else None
-
-
-def store_timestamp_setting(store: KVStore, enabled: bool) -> None:
-    """Record the setting once the database has its format version (after the chain is loaded)."""
-    if (store.get(COLUMN, FLAG_KEY) is not None) == enabled:
-        return
-    batch = WriteBatch()
-    if enabled:
-        batch.put(COLUMN, FLAG_KEY, b"\x01")
-    else:
-        batch.delete(COLUMN, FLAG_KEY)
-    store.write(batch)

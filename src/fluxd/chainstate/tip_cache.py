@@ -149,7 +149,7 @@ class TipCache:
 
     def flush_if_needed(self) -> bool:
         """FLUSH_STATE_IF_NEEDED / PERIODIC: when the cache is over its limit or the interval has passed."""
-        if self._tip is None:
+        if self._tip is None and not self.state:
             return False
         if self.memory_usage > self.limit_bytes or self._clock() - self._last_flush > FLUSH_INTERVAL:
             self.flush(sync=self.limit_bytes > 0)
@@ -157,8 +157,11 @@ class TipCache:
         return False
 
     def flush(self, sync: bool = True) -> None:
-        """Write coins, undo records, index records and the tip as one atomic batch, then empty the cache."""
-        if self._tip is None:
+        """Write coins, undo records, index records and the tip as one atomic batch, then empty the cache.
+
+        Module state alone (an index being built while the tip stays) is flushed too, without a tip record.
+        """
+        if self._tip is None and not self.state:
             return
         batch = WriteBatch()
         for outpoint, coin in self.coins.dirty_items():
@@ -176,12 +179,13 @@ class TipCache:
                     batch.delete(column.family, db_key)
                 else:
                     batch.put(column.family, db_key, value)
-        batch.put("meta", TIP_KEY, self._tip)
+        if self._tip is not None:
+            batch.put("meta", TIP_KEY, self._tip)
         if sync:
             self._before_sync()
         self.store.write(batch, sync=sync)
         if self.limit_bytes:
-            log.debug("Flushed the chainstate: %d writes, tip %s", len(batch), self._tip[::-1].hex())
+            log.debug("Flushed the chainstate: %d writes, tip %s", len(batch), (self._tip or b"")[::-1].hex() or "unchanged")
         self.coins.mark_flushed(keep_clean=False)  # C++ CCoinsViewCache::Flush empties the cache
         self._undo.clear()
         self._undo_bytes = 0

@@ -50,9 +50,13 @@ def _table() -> list[HelpOption]:
         HelpOption("daemon", "", "Run in the background as a daemon and accept commands", o),
         HelpOption("datadir", "=<dir>", "Specify data directory", o),
         HelpOption("dbcache", "=<n>", "Set database cache size in megabytes (4 to 16384, default: 450)", o),
+        HelpOption("addressindex", "",
+                   "Maintain the address index (getaddress* rpc calls); switched on for an existing chain it is "
+                   "built from the stored blocks, switched off it is dropped (default: 0)", o),
+        HelpOption("experimentalfeatures", "", "Enable use of experimental features (default: 0)", o),
         HelpOption("insightexplorer", "",
-                   "Maintain the insight explorer indexes; here only the timestamp index (as -timestampindex; "
-                   "-addressindex and -spentindex are not built), requires -txindex (default: 0)", o),
+                   "Maintain the insight explorer indexes (address, spent and timestamp: -addressindex, -spentindex, "
+                   "-timestampindex); requires -experimentalfeatures and -txindex (default: 0)", o),
         HelpOption("loadblock", "=<file>", "Imports blocks from external blk000??.dat file on startup", o),
         HelpOption("maxorphantx", "=<n>", "Keep at most <n> unconnectable transactions in memory (default: 100)", o),
         HelpOption("par", "=<n>",
@@ -61,6 +65,9 @@ def _table() -> list[HelpOption]:
         HelpOption("persistmempool", "", "Whether to save the mempool on shutdown and load on restart (default: 1)", o),
         HelpOption("pid", "=<file>", "Specify pid file (default: fluxd.pid)", o),
         HelpOption("reindex", "", "Rebuild block chain index from current blk000??.dat files on startup", o),
+        HelpOption("spentindex", "",
+                   "Maintain the spent index (getspentinfo, the insight fields of getrawtransaction and getblock); "
+                   "built or dropped as -addressindex (default: 0)", o),
         HelpOption("timestampindex", "",
                    "Maintain a timestamp index for block hashes, used to query blocks hashes by a range of "
                    "timestamps (default: 0)", o),

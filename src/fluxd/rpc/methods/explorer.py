@@ -77,6 +77,7 @@ def rpc_getblockhashes(node, params):
             RPC_MISC_ERROR,
             "Error: getblockhashes is disabled. Run './flux-cli help getblockhashes' for instructions on how to enable this feature.",
         )
+    require_built(node, index)
     high, low = get_int(params[0]) & 0xFFFFFFFF, get_int(params[1]) & 0xFFFFFFFF
     active_only, logical_times = _options(params)
     chainstate = node.chainstate
@@ -90,5 +91,47 @@ def rpc_getblockhashes(node, params):
     return [rev_to_hum(hash_rev) for hash_rev, _ in found]
 
 
+GETINDEXINFO_HELP = """getindexinfo
+
+Returns the status of the optional indexes (an extension of this node, named after Bitcoin Core's):
+an index switched on for an existing chain is built from the stored blocks while the node runs.
+
+Result:
+{
+  "name": {                  (json object) one per index that is on
+    "synced": true|false,    (boolean) whether the index is built up to the tip
+    "best_block_height": n   (numeric) the height it is built up to
+  }, ...
+}
+
+Examples:
+> flux-cli getindexinfo
+"""
+INDEX_NAMES = ("txindex", "addressindex", "spentindex", "timestampindex")
+
+
+def require_built(node, index) -> None:
+    """RPC_MISC_ERROR while ``index`` is still being built after being switched on (C++ cannot do this)."""
+    progress = getattr(index, "progress", None)
+    if progress is not None:
+        raise RPCError(RPC_MISC_ERROR, f"Error: the {index.name} is still being built (height {progress[0]} of "
+                       f"{node.chainstate.height}); try again when it is done (see getindexinfo)")  # fmt: skip
+
+
+def rpc_getindexinfo(node, params):
+    if params:
+        raise RPCError(RPC_MISC_ERROR, GETINDEXINFO_HELP)
+    chainstate = node.chainstate
+    result = {}
+    for name in INDEX_NAMES:
+        index = chainstate.module(name)
+        if index is not None:
+            progress = getattr(index, "progress", None)
+            height = chainstate.height if progress is None else progress[0]
+            result[name] = {"synced": progress is None, "best_block_height": height}
+    return result
+
+
 def register(table: RPCTable) -> None:
     table.register("getblockhashes", "blockchain", rpc_getblockhashes, GETBLOCKHASHES_HELP)
+    table.register("getindexinfo", "blockchain", rpc_getindexinfo, GETINDEXINFO_HELP)
