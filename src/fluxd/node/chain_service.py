@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from fluxd.chainstate.block_import import is_reindexing, set_reindexing
-from fluxd.chainstate.chainstate import COLUMNS, TIP_KEY, Chainstate
+from fluxd.chainstate.chainstate import CHAINSTATE_FORMAT_VERSION, COLUMNS, TIP_KEY, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, coins_cache_bytes
 from fluxd.chainstate.address_index import AddressIndex
@@ -28,6 +28,7 @@ from fluxd.node.block_import_thread import ImportThread, wipe_database
 from fluxd.node.startup import StartupError
 from fluxd.rpc.context import NodeContext
 from fluxd.storage.block_files import BlockFiles
+from fluxd.storage.format_version import check_format_version
 from fluxd.storage.kv import StorageError
 from fluxd.storage.rocks import RocksStore
 
@@ -74,7 +75,7 @@ class ChainService:
         self.verifier = ScriptVerifier.for_par(context.args.get_int("-par", 0))  # -par=N: N-1 worker processes
         files = BlockFiles(context.net_dir / "blocks", context.params.message_start)
         txindex = context.args.get_bool("-txindex", False)  # C++ default: off (fluxnodes and explorers set txindex=1)
-        if context.args.get("-insightexplorer") is not None and not context.args.get_bool("-experimentalfeatures"):
+        if context.args.is_set("-insightexplorer") and not context.args.get_bool("-experimentalfeatures"):  # C++ mapArgs.count
             raise StartupError("Insight explorer requires -experimentalfeatures.")
         if context.args.get_bool("-insightexplorer") and not txindex:
             raise StartupError("-insightexplorer requires -txindex.")
@@ -93,6 +94,7 @@ class ChainService:
         except TxIndexMismatch as exc:
             raise StartupError(str(exc)) from None
         try:
+            check_format_version(self.store, CHAINSTATE_FORMAT_VERSION, "chainstate")  # before any index flag lands in a new database
             self.indexes = self._optional_indexes()
             for index in self.indexes:
                 self.chainstate.register_module(index)
