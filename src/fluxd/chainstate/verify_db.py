@@ -81,12 +81,16 @@ def _disconnect_in_memory(chainstate: Chainstate, depth: int) -> tuple[CoinsCach
 
 
 def _missing_outputs(block: Block, coins: CoinsCache) -> str:
-    """The first output of ``block`` not in the coins view (C++ DisconnectBlock: 'outputs still spent?')."""
+    """The first output of ``block`` not in the coins view (C++ DisconnectBlock: 'outputs still spent?').
+
+    An output a later transaction of the same block spends is not in the view either: C++ checks each
+    transaction after undoing the ones after it, which puts such an output back first."""
+    spent_here = {txin.prevout for tx in block.transactions if not tx.is_coinbase() for txin in tx.vin}
     for tx in block.transactions:
         for index, output in enumerate(tx.vout):
             outpoint = OutPoint(tx.txid_rev, index)
             coin = coins.get_coin(outpoint)
-            if coin is None and not output.script_pubkey.startswith(b"\x6a"):
+            if coin is None and outpoint not in spent_here and not output.script_pubkey.startswith(b"\x6a"):
                 return f"output {tx.txid_hum}:{index} missing"
             if coin is not None and (coin.value != output.value or coin.script_pubkey != output.script_pubkey):
                 return f"output {tx.txid_hum}:{index} differs"

@@ -264,6 +264,7 @@ def _entry(context: AcceptContext, tx: Transaction, spent: list[Coin], fee: int,
         modified_size=modified_size,
         spends_coinbase=any(coin.is_coinbase for coin in spent),
         sigops=sigops,
+        spent_coins=tuple(spent),
     )
 
 

@@ -37,6 +37,7 @@ class MempoolEntry:
     fee_delta: int = 0
     priority_delta: float = 0.0
     parents: set[bytes] = field(default_factory=set)  # in-pool txids this one spends
+    spent_coins: tuple[Coin, ...] = ()  # the coins its inputs spend, as accepted (the insight indexes read them)
 
     @property
     def txid_rev(self) -> bytes:
@@ -66,6 +67,8 @@ class Mempool:
         self.total_bytes = 0
         self.transactions_updated = 0  # C++ nTransactionsUpdated (getblocktemplate long polling)
         self.listeners: list = []  # callables (event, entry): "added" / "removed"
+        self.address_index = None  # a MempoolAddressIndex with the chain's address index (mempool/insight_index.py)
+        self.spent_index = None  # a MempoolSpentIndex with the chain's spent index
 
     # ----- queries ------------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from fluxd.chainstate.block_import import is_reindexing, set_reindexing
-from fluxd.chainstate.chainstate import COLUMNS, TIP_KEY, Chainstate
+from fluxd.chainstate.chainstate import CHAINSTATE_FORMAT_VERSION, COLUMNS, TIP_KEY, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, coins_cache_bytes
 from fluxd.chainstate.address_index import AddressIndex
@@ -28,6 +28,7 @@ from fluxd.node.block_import_thread import ImportThread, wipe_database
 from fluxd.node.startup import StartupError
 from fluxd.rpc.context import NodeContext
 from fluxd.storage.block_files import BlockFiles
+from fluxd.storage.format_version import check_format_version
 from fluxd.storage.kv import StorageError
 from fluxd.storage.rocks import RocksStore
 
@@ -93,6 +94,7 @@ class ChainService:
         except TxIndexMismatch as exc:
             raise StartupError(str(exc)) from None
         try:
+            check_format_version(self.store, CHAINSTATE_FORMAT_VERSION, "chainstate")  # before any index flag lands in a new database
             self.indexes = self._optional_indexes()
             for index in self.indexes:
                 self.chainstate.register_module(index)

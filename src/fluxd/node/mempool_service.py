@@ -17,6 +17,7 @@ from fluxd.mempool.fee_estimates_file import FEE_ESTIMATES_FILENAME, read_fee_es
 from fluxd.mempool.fee_estimator import BlockPolicyEstimator
 from fluxd.mempool.fee_feed import FeeEstimatorFeed
 from fluxd.mempool.free_limiter import FreeRelayLimiter
+from fluxd.mempool.insight_index import attach_insight_indexes
 from fluxd.mempool.limit import DEFAULT_MEMPOOL_EVICTION_MEMORY_MINUTES, DEFAULT_MEMPOOL_TOTAL_COST_LIMIT, CostTracker
 from fluxd.mempool.orphans import DEFAULT_MAX_ORPHAN_TRANSACTIONS, OrphanPool
 from fluxd.mempool.persist import dump_mempool, read_mempool
@@ -57,7 +58,9 @@ class MempoolService:
         context.mempool = self.pool
         context.mempool_service = self
         context.fee_estimator = self.fee_estimator
-        context.chainstate.listeners.append(self.chain_event)
+        chainstate = context.chainstate
+        attach_insight_indexes(self.pool, chainstate.module("addressindex") is not None, chainstate.module("spentindex") is not None)
+        chainstate.listeners.append(self.chain_event)
         if self.net.sync is not None:
             self.net.sync.tx_relay = self
         read_fee_estimates(self.fee_estimator, self.fee_estimates_path)  # C++ reads it before the mempool

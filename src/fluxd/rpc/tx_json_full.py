@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+from fluxd.core.address import Destination, encode_destination
 from fluxd.core.amount import amount_to_decimal
 from fluxd.core.fluxnode_tx import FLUXNODE_CONFIRM_TX_TYPE, FLUXNODE_START_TX_TYPE, FluxnodeConfirm, FluxnodeStart
 from fluxd.core.fluxnode_tx import has_delegates_feature, is_normal_layout, is_p2sh_layout
@@ -115,31 +116,63 @@ def _sapling_fields(tx: Transaction) -> dict:
     return entry
 
 
-def _regular_fields(tx: Transaction, prefixes) -> dict:
+def _insight_vin(tx: Transaction, vin: list[dict], spent, prefixes) -> list[dict]:
+    """-spentindex: every input's spent coin ("value", "valueSat", "address") before "sequence", as C++ TxToJSON."""
+    if tx.is_coinbase():
+        return vin
+    for txin, item in zip(tx.vin, vin):
+        found = spent(txin.prevout.txid_rev, txin.prevout.n)
+        if found is None:
+            continue
+        sequence = item.pop("sequence")
+        item.update(value=amount_to_decimal(found.satoshis), valueSat=found.satoshis)
+        destination = _destination(found.address_key)
+        if destination is not None:
+            item["address"] = encode_destination(destination, prefixes)
+        item["sequence"] = sequence
+    return vin
+
+
+def _destination(address_key: bytes) -> Destination | None:
+    """DestFromAddressHash: type 1 (P2PKH) or 2 (P2SH) and the hash160."""
+    kind = {1: "pubkeyhash", 2: "scripthash"}.get(address_key[0])
+    return None if kind is None else Destination(kind, address_key[1:])
+
+
+def _vout(tx: Transaction, prefixes, spent) -> list[dict]:
+    vout = []
+    for index, out in enumerate(tx.vout):
+        item = {"value": amount_to_decimal(out.value), "valueZat": out.value, "valueSat": out.value, "n": index,
+                "scriptPubKey": script_pubkey_json(out.script_pubkey, prefixes)}  # fmt: skip
+        found = spent(tx.txid_rev, index) if spent is not None else None
+        if found is not None:  # -spentindex: who spent it
+            item.update(spentTxId=rev_to_hum(found.txid_rev), spentIndex=found.input_index, spentHeight=found.height)
+        vout.append(item)
+    return vout
+
+
+def _regular_fields(tx: Transaction, prefixes, spent=None) -> dict:
     entry: dict = {"overwintered": tx.overwintered}
     if tx.overwintered:
         entry["versiongroupid"] = f"{tx.version_group_id:08x}"
     entry["locktime"] = tx.lock_time
     if tx.overwintered:
         entry["expiryheight"] = tx.expiry_height
-    entry["vin"] = vin_json(tx)
-    entry["vout"] = [
-        {"value": amount_to_decimal(out.value), "valueZat": out.value, "valueSat": out.value, "n": index,
-         "scriptPubKey": script_pubkey_json(out.script_pubkey, prefixes)}
-        for index, out in enumerate(tx.vout)
-    ]  # fmt: skip
+    entry["vin"] = vin_json(tx) if spent is None else _insight_vin(tx, vin_json(tx), spent, prefixes)
+    entry["vout"] = _vout(tx, prefixes, spent)
     entry["vJoinSplit"] = _joinsplits(tx)
     if tx.overwintered and tx.version >= 4:
         entry.update(_sapling_fields(tx))
     return entry
 
 
-def tx_to_json(tx: Transaction, prefixes, block: dict | None = None) -> dict:
-    """TxToJSON; ``block`` = {"blockhash", "height", "confirmations", "time"} when the tx is in a block.
+def tx_to_json(tx: Transaction, prefixes, block: dict | None = None, spent=None) -> dict:
+    """TxToJSON; ``block`` = {"blockhash", "height", "confirmations", "time"} when the tx is in a block;
+    ``spent``: with the spent index, (txid_rev, n) -> SpentInfo | None (rpc/insight.py spent_lookup).
 
     A ``NoFloats`` dict (every amount is a Decimal): the compact encoder writes it in one orjson call."""
     entry: dict = NoFloats(txid=tx.txid_hum, version=tx.version)
-    entry.update(_fluxnode_fields(tx) if tx.is_fluxnode_tx() else _regular_fields(tx, prefixes))
+    entry.update(_fluxnode_fields(tx) if tx.is_fluxnode_tx() else _regular_fields(tx, prefixes, spent))
     if block is not None:
         entry["blockhash"] = block["blockhash"]
         if block.get("height") is not None:

@@ -32,6 +32,23 @@ class NoFloats(dict):
     """
 
 
+class RepeatedKeys(dict):
+    """A JSON object written with a key more than once: C++ UniValue::pushKV appends, it never replaces.
+
+    As a dict it holds each key once (the last value, what a JSON reader keeps); the writers
+    iterate ``items()``, which gives every pair in the order pushed.
+    """
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: list[tuple[str, object]]) -> None:
+        super().__init__(pairs)
+        self.pairs = list(pairs)
+
+    def items(self):  # type: ignore[override]
+        return list(self.pairs)
+
+
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

@@ -12,6 +12,9 @@ from fluxd.params import networks
 from fluxd.rpc.errors import RPCError
 from fluxd.rpc.methods.rawtransactions import rpc_decoderawtransaction
 from fluxd.rpc.tx_json_full import tx_to_json
+from fluxd.chainstate.spent_index import NO_ADDRESS, SpentInfo
+from fluxd.rpc.insight import address_key_from_text
+from fluxd.util.hexutil import hum_to_rev, rev_to_hum
 from tests.vectors import load_json
 
 MAIN = SimpleNamespace(params=networks.main_params())
@@ -53,6 +56,56 @@ def test_first_pon_block_transactions_match_getblock_capture():
     expected = [_strip_index_fields(tx) for tx in fixture["tx"]]
     assert [list(tx) for tx in ours] == [list(tx) for tx in expected]
     assert _normalise(ours) == _normalise(expected)
+
+
+def _capture_spent_lookup(transactions: list[dict]):
+    """The capture's -spentindex fields as a spent-index lookup: (txid_rev, n) -> SpentInfo."""
+    records = {}
+    for tx in transactions:
+        for index, vin in enumerate(tx.get("vin", [])):
+            if "valueSat" in vin:
+                key = address_key_from_text(vin["address"], MAIN.params.base58) if "address" in vin else NO_ADDRESS
+                records[(vin["txid"], vin["vout"])] = SpentInfo(hum_to_rev(tx["txid"]), index, tx.get("height", 0), vin["valueSat"], key)
+        for out in tx.get("vout", []):
+            if "spentTxId" in out:
+                addresses = out["scriptPubKey"].get("addresses", [])
+                key = address_key_from_text(addresses[0], MAIN.params.base58) if addresses else NO_ADDRESS
+                spent = SpentInfo(hum_to_rev(out["spentTxId"]), out["spentIndex"], out["spentHeight"], out["valueSat"], key)
+                records[(tx["txid"], out["n"])] = spent
+    return lambda txid_rev, n: records.get((rev_to_hum(txid_rev), n))
+
+
+def test_first_pon_block_with_spent_index_fields():
+    """The same block with the capture node's -spentindex answers: the fields where and as C++ TxToJSON writes them."""
+    fixture = load_json("flux_atlas_fixtures/fluxos_daemon_getblock_first_pon_2020000.json")["data"]
+    entry = next(item for item in load_json("flux_mainnet/blocks.json")["blocks"] if item["height"] == 2020000)
+    block = Block.from_bytes(bytes.fromhex(entry["block_hex"]))
+    lookup = _capture_spent_lookup(fixture["tx"])
+    ours = [tx_to_json(tx, MAIN.params.base58, spent=lookup) for tx in block.transactions]
+    expected = [{k: v for k, v in tx.items() if k not in BLOCK_FIELDS} for tx in fixture["tx"]]
+    assert sum("spentTxId" in out for tx in expected for out in tx.get("vout", [])) == 2  # the capture has both kinds
+    assert sum("valueSat" in vin for tx in expected for vin in tx.get("vin", [])) == 1
+    assert [[list(item) for item in tx.get("vin", [])] for tx in ours] == [[list(item) for item in tx.get("vin", [])] for tx in expected]
+    assert [[list(item) for item in tx.get("vout", [])] for tx in ours] == [[list(item) for item in tx.get("vout", [])] for tx in expected]
+    assert [list(tx) for tx in ours] == [list(tx) for tx in expected]
+    assert _normalise(ours) == _normalise(expected)
+    vin = ours[1]["vin"][0]
+    assert isinstance(vin["value"], Decimal) and vin["value"] == Decimal(vin["valueSat"]).scaleb(-8)
+    assert str(vin["value"]).count(".") == 1 and len(str(vin["value"]).split(".")[1]) == 8  # ValueFromAmount: 8 decimals
+
+
+def test_mempool_spent_height_and_non_address_coin():
+    """A spend known only to the mempool has height -1; a coin whose script is no address has no "address"; no record, no fields."""
+    entry = next(item for item in load_json("flux_mainnet/blocks.json")["blocks"] if item["height"] == 2020000)
+    block = Block.from_bytes(bytes.fromhex(entry["block_hex"]))
+    assert all("spentTxId" not in out for out in tx_to_json(block.transactions[0], MAIN.params.base58, spent=lambda txid_rev, n: None)["vout"])
+    info = SpentInfo(b"\x11" * 32, 3, -1, 1234, NO_ADDRESS)
+    ours = tx_to_json(block.transactions[1], MAIN.params.base58, spent=lambda txid_rev, n: info)
+    assert list(ours["vin"][0]) == ["txid", "vout", "scriptSig", "value", "valueSat", "sequence"]
+    assert (ours["vin"][0]["value"], ours["vin"][0]["valueSat"]) == (Decimal("0.00001234"), 1234)
+    assert {k: ours["vout"][0][k] for k in ("spentTxId", "spentIndex", "spentHeight")} == {"spentTxId": "11" * 32, "spentIndex": 3, "spentHeight": -1}
+    coinbase = tx_to_json(block.transactions[0], MAIN.params.base58, spent=lambda txid_rev, n: info)
+    assert list(coinbase["vin"][0]) == ["coinbase", "sequence"]  # a coinbase input spends nothing
 
 
 def test_decode_errors():

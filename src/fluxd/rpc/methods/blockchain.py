@@ -16,6 +16,7 @@ from fluxd.core.amount import amount_to_decimal
 from fluxd.core.tx_parts import OutPoint
 from fluxd.mempool.pool import MEMPOOL_HEIGHT
 from fluxd.rpc.tx_json import script_pubkey_json
+from fluxd.rpc.insight import spent_lookup
 from fluxd.rpc.tx_json_full import tx_to_json
 from fluxd.util.hexutil import rev_to_hum
 from fluxd.util.univalue import RawNumber
@@ -151,7 +152,8 @@ def header_json(node, entry, view=None) -> dict:
 
 def block_json(node, entry, block, tx_details: bool, view=None) -> dict:
     view, header = view or node.chainstate.view(), block.header
-    txs = [tx_to_json(tx, node.params.base58) if tx_details else tx.txid_hum for tx in block.transactions]
+    spent = spent_lookup(node) if tx_details else None  # C++ TxToJSON adds the -spentindex fields
+    txs = [tx_to_json(tx, node.params.base58, spent=spent) if tx_details else tx.txid_hum for tx in block.transactions]
     result = {
         "hash": block.hash_hum,
         "confirmations": _confirmations(view, entry),

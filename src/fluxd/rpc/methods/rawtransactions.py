@@ -19,6 +19,7 @@ from fluxd.rpc.errors import (
 )
 from fluxd.rpc.params import check_count, get_int, get_int64, get_str, parse_hash, parse_hex_param, type_name
 from fluxd.rpc.registry import RPCTable
+from fluxd.rpc.insight import spent_lookup
 from fluxd.rpc.tx_json_full import tx_to_json
 from fluxd.util.hexutil import is_hex
 from fluxd.util.serialize import DecodeError
@@ -46,7 +47,7 @@ def decode_tx_param(value) -> Transaction:
 
 def rpc_decoderawtransaction(node, params):
     check_count(params, 1, 1, DECODERAWTRANSACTION_HELP)
-    return tx_to_json(decode_tx_param(params[0]), node.params.base58)
+    return tx_to_json(decode_tx_param(params[0]), node.params.base58, spent=spent_lookup(node))  # C++ TxToJSON: -spentindex fields too
 
 
 def register(table: RPCTable) -> None:
@@ -80,7 +81,7 @@ def rpc_getrawtransaction(node, params):
     pool = node.mempool
     pooled = pool.lookup(txid_rev) if pool is not None else None
     if pooled is not None:  # C++ GetTransaction looks in the mempool first
-        return {"hex": pooled.to_bytes().hex(), **tx_to_json(pooled, node.params.base58)} if verbose else pooled.to_bytes().hex()
+        return {"hex": pooled.to_bytes().hex(), **tx_to_json(pooled, node.params.base58, spent=spent_lookup(node))} if verbose else pooled.to_bytes().hex()
     found = chainstate.find_transaction(txid_rev)
     if found is None:
         raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "No information available about transaction")
@@ -91,7 +92,7 @@ def rpc_getrawtransaction(node, params):
     block = {"blockhash": entry.hash_hum, "height": None}
     if view.contains(entry):
         block.update(height=entry.height, confirmations=view.height - entry.height + 1, time=entry.time)
-    return {"hex": tx.to_bytes().hex(), **tx_to_json(tx, node.params.base58, block)}
+    return {"hex": tx.to_bytes().hex(), **tx_to_json(tx, node.params.base58, block, spent_lookup(node))}
 
 
 def register_getrawtransaction(table: RPCTable) -> None:
