@@ -95,6 +95,12 @@ READS: dict[str, list[Read]] = {
         Read("[].activesince", "string", S + "enterpriseNodesService.js:81"),
         Read("[].collateral", "outpoint", S + "appTamperingDetectionService.js:122"),  # generalService.js:25 parse
     ],
+    # explorerService.js:975 / :845 (the bootstrap): {addresses, start, end}
+    "getaddresstxids": [Read("[]", "hex64", S + "explorerService.js:980")],
+    "getaddressdeltas": [
+        Read("[].txid", "hex64", S + "explorerService.js:867"),
+        Read("[].satoshis", "integer", S + "explorerService.js:872"),
+    ],
 }
 
 # Methods FluxOS calls (daemonService/*.js, explorerService.js) that fluxd does not build yet, with what FluxOS
@@ -106,19 +112,6 @@ NOT_BUILT_READS: dict[str, list[Read]] = {
         Read("collateral", "outpoint", S + "generalService.js:63"),
         Read("last_confirmed_height", "integer", S + "fluxService.js:1791"),
     ],
-    "getaddresstxids": [Read("[]", "hex64", S + "explorerService.js:980")],
-    "getaddressdeltas": [
-        Read("[].txid", "hex64", S + "explorerService.js:867"),
-        Read("[].satoshis", "integer", S + "explorerService.js:872"),
-    ],
-    "getaddressbalance": [],
-    "getaddressutxos": [],
-    "getaddressmempool": [],
-    "getblockdeltas": [],
-    "getspentinfo": [],
-    "gettxoutproof": [],
-    "verifytxoutproof": [],
-    "getdeprecationinfo": [],
     "listzelnodeconf": [],
     "createzelnodekey": [],
     "getzelnodeoutputs": [],

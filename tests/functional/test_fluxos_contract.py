@@ -179,7 +179,7 @@ def check_reads(label: str, result) -> int:
 @pytest.fixture
 def node(tmp_path):
     args = ["-nuparams=kamata:1", "-nuparams=pon:1000", f"-regtestbenchmarkpubkey={TEST_BENCHMARK_KEY.pubkey.hex()}",
-            f"-mineraddress={OWNER_ADDRESS}", "-txindex=1", "-timestampindex=1"]  # fmt: skip
+            f"-mineraddress={OWNER_ADDRESS}", "-txindex=1", "-experimentalfeatures=1", "-insightexplorer=1"]  # fmt: skip
     process = NodeProcess(tmp_path / "fluxd", args, conf=f"rpcuser={USER}\nrpcpassword={PASSWORD}\n")
     process.auth = f"{USER}:{PASSWORD}"
     process.start(wait=False)  # the test waits as FluxOS does
@@ -314,6 +314,31 @@ def test_fluxos_requests_and_reads(node):
     logical = client.run("getblockhashes", *window, {"noOrphans": False, "logicalTimes": True})
     times = range(best["time"] - 1200, best["time"] + 1, 600)
     assert [(item["blockhash"], item["logicalts"]) for item in logical] == list(zip(recent, times))
+
+    # --- daemonServiceAddressRpcs.js and explorerService.js's bootstrap: the insight explorer indexes -------------
+    window = {"addresses": [OWNER_ADDRESS], "start": 1, "end": tip}  # explorerService.js:845 and :975
+    deltas = client.run("getaddressdeltas", dict(window))
+    checked += check_reads("getaddressdeltas", deltas)
+    self_sends = {d["txid"] for d in deltas if d["satoshis"] < 0} & {d["txid"] for d in deltas if d["satoshis"] > 0}
+    assert funding_txid in self_sends  # what the bootstrap looks for (a spend and a receive in one tx)
+    txids = client.run("getaddresstxids", dict(window))
+    checked += check_reads("getaddresstxids", txids)
+    assert funding_txid in txids and len(set(txids)) == len(txids)
+    with_info = client.run("getAddressDeltas", {**window, "chainInfo": True})  # ensureBoolean(chaininfo)
+    assert with_info["deltas"] == deltas and with_info["end"]["height"] == tip
+    balance = client.run("getAddressBalance", {"addresses": [OWNER_ADDRESS]})
+    everything = client.run("getAddressDeltas", {"addresses": [OWNER_ADDRESS]})
+    assert balance["balance"] == sum(d["satoshis"] for d in everything)
+    utxos = client.run("getAddressUtxos", {"addresses": [OWNER_ADDRESS], "chainInfo": False})
+    assert sum(u["satoshis"] for u in utxos) == balance["balance"]
+    assert client.run("getAddressMempool", {"addresses": [OWNER_ADDRESS]}) == []
+    spent = client.run("getSpentInfo", {"txid": inputs[0]["txid"], "index": 0})  # ensureString / ensureNumber
+    assert spent == {"txid": funding_txid, "index": 0, "height": funding_height}
+    block_deltas = client.run("getBlockDeltas", funding_block)
+    assert block_deltas["deltas"][1]["txid"] == funding_txid
+    proof = client.run("getTxOutProof", [funding_txid], funding_block)  # txids.split(','), blockhash
+    assert client.run("verifyTxOutProof", proof) == [funding_txid]
+    assert client.fails("getDeprecationInfo")[:2] == (500, -1)  # C++ answers it on mainnet only (help text)
 
     # --- daemonServiceControlRpcs.js ---------------------------------------------------------------------------
     daemon_info = client.run("getInfo")

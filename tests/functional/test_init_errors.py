@@ -17,7 +17,7 @@ def test_an_invalid_mineraddress_refuses_to_start(tmp_path, value):
 
 @pytest.mark.parametrize("options, refused", [
     (["-prune=550"], ["prune"]),
-    (["-addressindex=1", "-spentindex=1"], ["addressindex", "spentindex"]),
+    (["-maxuploadtarget=5", "-spentindex=1"], ["maxuploadtarget"]),  # -spentindex is built now
     (["-zelnodeprivkey=5abc", "-zelnode=1"], ["zelnode", "zelnodeprivkey"]),
     (["-server=0"], ["server"]),
 ])  # fmt: skip
@@ -28,7 +28,7 @@ def test_an_option_this_node_does_not_implement_refuses_to_start(tmp_path, optio
 
 
 def test_a_not_implemented_option_at_its_default_value_is_accepted(tmp_path):
-    node = NodeProcess(tmp_path / "n", ["-prune=0", "-addressindex=0", "-server=1", "-discover=0", "-frobnicate=2"]).start()
+    node = NodeProcess(tmp_path / "n", ["-prune=0", "-maxuploadtarget=0", "-server=1", "-discover=0", "-frobnicate=2"]).start()
     try:
         assert node.rpc("getblockcount") == 0
     finally:

@@ -47,6 +47,25 @@ def open_buildable(store: KVStore, module: StateModule, enabled: bool, chain_exi
     return BuildableIndex(module, read_progress(store, module.name))
 
 
+def optional_modules() -> list[StateModule]:
+    """The optional index modules, in registration order."""
+    from fluxd.chainstate.address_index import AddressIndex
+    from fluxd.chainstate.spent_index import SpentIndex
+    from fluxd.chainstate.timestamp_index import TimestampIndex
+
+    return [AddressIndex(), SpentIndex(), TimestampIndex()]
+
+
+def stored_indexes(store: KVStore) -> list[BuildableIndex]:
+    """The optional indexes a database holds, as it left them (read-only: nothing is written)."""
+    found = []
+    for module in optional_modules():
+        family, flag_key = flag_location(module.name)
+        if store.get(family, flag_key) is not None:
+            found.append(BuildableIndex(module, read_progress(store, module.name)))
+    return found
+
+
 def drop_index(store: KVStore, module: StateModule) -> int:
     """Erase every record of ``module``, its progress and its flag (switched off); the number of records erased."""
     log.info("The %s is switched off: dropping its records", module.name)

@@ -16,11 +16,8 @@ from fluxd.chainstate.block_import import is_reindexing, set_reindexing
 from fluxd.chainstate.chainstate import CHAINSTATE_FORMAT_VERSION, COLUMNS, TIP_KEY, Chainstate
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, coins_cache_bytes
-from fluxd.chainstate.address_index import AddressIndex
 from fluxd.chainstate.index_build import BuildableIndex, IndexBuilder
-from fluxd.chainstate.index_settings import open_buildable
-from fluxd.chainstate.spent_index import SpentIndex
-from fluxd.chainstate.timestamp_index import TimestampIndex
+from fluxd.chainstate.index_settings import open_buildable, optional_modules
 from fluxd.chainstate.txindex_setting import TxIndexMismatch, check_txindex_setting, store_txindex_setting
 from fluxd.chainstate.verify_db import DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verify_db
 from fluxd.chainstate.writer import ChainWriter
@@ -117,8 +114,8 @@ class ChainService:
         chain_exists = self.store.get("meta", TIP_KEY) is not None
         genesis = self.context.params.genesis_hash_rev
         indexes = []
-        for module, option in ((AddressIndex(), "-addressindex"), (SpentIndex(), "-spentindex"), (TimestampIndex(), "-timestampindex")):
-            index = open_buildable(self.store, module, insight or args.get_bool(option), chain_exists, genesis)
+        for module in optional_modules():
+            index = open_buildable(self.store, module, insight or args.get_bool(f"-{module.name}"), chain_exists, genesis)
             if index is not None:
                 indexes.append(index)
         return indexes

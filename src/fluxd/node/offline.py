@@ -26,9 +26,7 @@ from fluxd.chainstate.block_index import BLOCK_FAILED_MASK, BLOCK_HAVE_UNDO, IND
 from fluxd.chainstate.chainstate import CHAINSTATE_FORMAT_VERSION, COLUMNS, Chainstate
 from fluxd.chainstate.modules import UNDO_COLUMN, undo_key
 from fluxd.chainstate.script_pool import ScriptVerifier
-from fluxd.chainstate.timestamp_index import TimestampIndex
-from fluxd.chainstate.timestamp_index import COLUMN as TIMESTAMP_COLUMN
-from fluxd.chainstate.timestamp_index import FLAG_KEY as TIMESTAMP_FLAG_KEY
+from fluxd.chainstate.index_settings import stored_indexes
 from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, TIP_KEY, coins_cache_bytes
 from fluxd.chainstate.txindex_setting import stored_txindex_setting
 from fluxd.chainstate.undo import BlockUndo
@@ -96,8 +94,8 @@ def build_chainstate(args: Args, params, net_dir: Path, store: RocksStore) -> Ch
         cache_bytes=coins_cache_bytes(args.get_int("-dbcache", DEFAULT_DBCACHE_MIB), txindex),
         checkpoints_enabled=args.get_bool("-checkpoints", True),
     )  # fmt: skip
-    if store.get(TIMESTAMP_COLUMN, TIMESTAMP_FLAG_KEY) is not None:
-        chainstate.register_module(TimestampIndex())
+    for index in stored_indexes(store):
+        chainstate.register_module(index)
     return chainstate
 
 
