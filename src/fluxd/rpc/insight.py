@@ -19,7 +19,8 @@ from fluxd.rpc.params import get_str
 
 ADDRESS_INDEX = "addressindex"
 SPENT_INDEX = "spentindex"
-_LABELS = {ADDRESS_INDEX: "address index", SPENT_INDEX: "spent index"}
+TIMESTAMP_INDEX = "timestampindex"
+_LABELS = {ADDRESS_INDEX: "address index", SPENT_INDEX: "spent index", TIMESTAMP_INDEX: "timestamp index"}
 _KINDS = {P2PKH: "pubkeyhash", P2SH: "scripthash"}
 SpentLookup = Callable[[bytes, int], "SpentInfo | None"]  # (txid_rev, output index) -> who spent it
 
@@ -53,7 +54,8 @@ def require_index(node, name: str, rpc: str):
         tip_height = node.chainstate.height
         raise RPCError(
             RPC_MISC_ERROR,
-            f"Error: the {_LABELS.get(name, name)} is still being built (height {progress[0]} of {tip_height}); try again when it is done",
+            f"Error: the {_LABELS.get(name, name)} is still being built (height {progress[0]} of {tip_height}); try again "
+            "when it is done (see getindexinfo)",
         )
     return index
 

@@ -150,7 +150,7 @@ def test_refused_while_building(chain, name):
     c, _ = chain
     c.address_index.progress = (1, b"\x00" * 32)
     try:
-        message = "Error: the address index is still being built (height 1 of 3); try again when it is done"
+        message = "Error: the address index is still being built (height 1 of 3); try again when it is done (see getindexinfo)"
         assert _error(HANDLERS[name], c.node, [ADDR_A]) == (-1, message)
     finally:
         del c.address_index.progress

@@ -92,7 +92,7 @@ def test_spent_info_help_disabled_and_building(chain):
         c.modules = modules
     c.spent_index.progress = (2, bytes(32))
     try:
-        message = "Error: the spent index is still being built (height 2 of 3); try again when it is done"
+        message = "Error: the spent index is still being built (height 2 of 3); try again when it is done (see getindexinfo)"
         assert _error(rpc_getspentinfo, c.node, [{}]) == (-1, message)
         assert _error(rpc_getblockdeltas, c.node, ["00"]) == (-1, message)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fluxd.chainstate.timestamp_index import TimestampIndex
 from fluxd.rpc.errors import RPC_MISC_ERROR, RPCError
+from fluxd.rpc.insight import require_index
 from fluxd.rpc.params import get_bool, get_int
 from fluxd.rpc.registry import RPCTable
 from fluxd.util.hexutil import rev_to_hum
@@ -72,12 +73,7 @@ def rpc_getblockhashes(node, params):
     index = node.chainstate.module(TimestampIndex.name)
     if len(params) < 2:
         raise RPCError(RPC_MISC_ERROR, _help_text(index is not None))
-    if index is None:
-        raise RPCError(
-            RPC_MISC_ERROR,
-            "Error: getblockhashes is disabled. Run './flux-cli help getblockhashes' for instructions on how to enable this feature.",
-        )
-    require_built(node, index)
+    require_index(node, TimestampIndex.name, "getblockhashes")
     high, low = get_int(params[0]) & 0xFFFFFFFF, get_int(params[1]) & 0xFFFFFFFF
     active_only, logical_times = _options(params)
     chainstate = node.chainstate
@@ -108,14 +104,6 @@ Examples:
 > flux-cli getindexinfo
 """
 INDEX_NAMES = ("txindex", "addressindex", "spentindex", "timestampindex")
-
-
-def require_built(node, index) -> None:
-    """RPC_MISC_ERROR while ``index`` is still being built after being switched on (C++ cannot do this)."""
-    progress = getattr(index, "progress", None)
-    if progress is not None:
-        raise RPCError(RPC_MISC_ERROR, f"Error: the {index.name} is still being built (height {progress[0]} of "
-                       f"{node.chainstate.height}); try again when it is done (see getindexinfo)")  # fmt: skip
 
 
 def rpc_getindexinfo(node, params):
