@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from fluxd.core.block import Block
+from fluxd.core.transaction import Transaction
 from fluxd.params import networks
 from fluxd.rpc.errors import RPCError
 from fluxd.rpc.methods.rawtransactions import rpc_decoderawtransaction
@@ -92,6 +93,17 @@ def test_first_pon_block_with_spent_index_fields():
     vin = ours[1]["vin"][0]
     assert isinstance(vin["value"], Decimal) and vin["value"] == Decimal(vin["valueSat"]).scaleb(-8)
     assert str(vin["value"]).count(".") == 1 and len(str(vin["value"]).split(".")[1]) == 8  # ValueFromAmount: 8 decimals
+
+
+def test_coinbase_capture_with_spent_index_fields():
+    """getrawtransaction 1 of a mainnet coinbase from an insight node, its outputs not yet spent there: ours, from its hex
+    with the capture's (empty) spent records, is the capture (no spent fields, and none on the coinbase input)."""
+    fixture = load_json("flux_atlas_fixtures/fluxos_daemon_getrawtransaction_coinbase.json")["data"]
+    tx = Transaction.from_bytes(bytes.fromhex(fixture["hex"]))
+    ours = tx_to_json(tx, MAIN.params.base58, spent=_capture_spent_lookup([fixture]))
+    expected = {k: v for k, v in fixture.items() if k not in BLOCK_FIELDS}
+    assert [list(out) for out in ours["vout"]] == [list(out) for out in expected["vout"]]
+    assert list(ours) == list(expected) and _normalise(ours) == _normalise(expected)
 
 
 def test_mempool_spent_height_and_non_address_coin():
