@@ -76,7 +76,9 @@ class BlockSync:
             peer.send(SendHeaders())
         if peer.remote.services & NODE_NETWORK:
             peer.sync_started = True
-            peer.send(GetHeaders(self.chainstate.locator(self.chainstate.best_header)))
+            best = self.chainstate.best_header
+            start = best.prev if best is not None and best.prev is not None else best
+            peer.send(GetHeaders(self.chainstate.locator(start)))  # C++: from pprev, so the answer holds >= 1 header
 
     def on_message(self, peer: Peer, message: Message) -> None:
         handler = self._handlers.get(type(message))
