@@ -206,25 +206,40 @@ class BlockSync:
         if len(message.items) > MAX_INV_SZ:
             self.misbehaving(peer, 20, f"message inv size() = {len(message.items)}")
             return
-        wanted_txs = []
+        wanted_txs, fetch_blocks = [], []
         for item in message.items:
             if item.type == MSG_BLOCK:
-                self._block_announced(peer, item.hash_rev)
+                if self._block_announced(peer, item.hash_rev):
+                    fetch_blocks.append(item)
             elif item.type == MSG_TX:
                 _remember(peer.known_txs, item.hash_rev)
                 if self.tx_relay is not None and self.tx_relay.wants(item.hash_rev):
                     wanted_txs.append(item)
-        if wanted_txs:
-            peer.send(GetData(wanted_txs))
+        if wanted_txs or fetch_blocks:
+            peer.send(GetData(fetch_blocks + wanted_txs))  # C++ sends its vToFetch getdata after the loop
         self.schedule_downloads()
 
-    def _block_announced(self, peer: Peer, block_hash: bytes) -> None:
+    def _block_announced(self, peer: Peer, block_hash: bytes) -> bool:
+        """C++ ProcessMessage "inv" MSG_BLOCK: ask for the headers leading to it and, near the tip, for the block
+        itself at once (direct fetch, marked in flight); True when the block is to be fetched now."""
         _remember(peer.known_blocks, block_hash)
         entry = self.chainstate.view().lookup(block_hash)
         if entry is not None:
             self._update_best_known(peer, entry)
-        if (entry is None or not entry.have_data()) and block_hash not in self.in_flight:
-            peer.send(GetHeaders(self.chainstate.locator(self.chainstate.best_header), block_hash))
+        if (entry is not None and entry.have_data()) or block_hash in self.in_flight or self.chainstate.importing:
+            return False
+        peer.send(GetHeaders(self.chainstate.locator(self.chainstate.best_header), block_hash))
+        if not self._can_direct_fetch() or len(peer.in_flight) >= MAX_BLOCKS_IN_TRANSIT_PER_PEER:
+            return False
+        now = time.monotonic()
+        self.in_flight[block_hash] = (peer, now)
+        peer.in_flight[block_hash] = now
+        return True
+
+    def _can_direct_fetch(self) -> bool:
+        """C++ CanDirectFetch: the best header is less than 20 target spacings old."""
+        best = self.chainstate.best_header
+        return best is not None and best.time > self.chainstate.now() - self.params.pow_target_spacing * 20
 
     def _on_getdata(self, peer: Peer, message: GetData) -> None:
         if len(message.items) > MAX_INV_SZ:
