@@ -116,14 +116,16 @@ def test_ban_score_reaches_threshold(node):
     assert node.rpc("listbanned") == []  # a local peer is disconnected, not banned (C++)
 
 
-def test_invalid_header_and_bloom_filter_disconnect(node):
+def test_invalid_header_and_oversized_bloom_filter_disconnect(node):
     peer = _peer(node)
     tip = Block.from_bytes(bytes.fromhex(node.rpc("getblock", node.rpc("getbestblockhash"), 0)))
     bad = tip.header.copy_with(prev_block_rev=tip.hash_rev, time=tip.header.time + 1)
     peer.send(Headers([bad]))  # the solution no longer matches: invalid-solution, DoS 100
     assert peer.is_disconnected()
     peer = _peer(node)
-    peer.send_raw("filterload", bytes(10))
+    peer.send_raw("filterload", bytes(10))  # an empty filter: accepted (BIP37, -peerbloomfilters=1 by default)
+    assert _alive(peer)
+    peer.send_raw("filterload", bytes.fromhex("fda18c") + bytes(36_001) + bytes(9))  # over 36,000 bytes: score 100
     assert peer.is_disconnected()
 
 

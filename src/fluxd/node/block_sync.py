@@ -19,15 +19,16 @@ from fluxd.chainstate.block_index import BLOCK_FAILED_MASK, BLOCK_VALID_SCRIPTS,
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.block import Block
 from fluxd.p2p.messages import (
-    Addr, BlockMessage, CmpHeaders, GetAddr, GetBlocks, GetData, GetHeaders, Headers, Inv, InvItem,
+    Addr, BlockMessage, CmpHeaders, FilterClear, GetAddr, GetBlocks, GetData, GetHeaders, Headers, Inv, InvItem,
     MempoolRequest, Message, NotFound, RawMessage, Reject, SendHeaders, TxMessage,
 )
 from fluxd.p2p.peer import Peer
 from fluxd.p2p.protocol import (
     BLOCK_DOWNLOAD_WINDOW, CADDR_TIME_VERSION, MAX_ADDR_TO_SEND, MAX_BLOCKS_IN_TRANSIT_PER_PEER, MAX_GETBLOCKS_RESULTS,
     MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_REJECT_MESSAGE_LENGTH, MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_FILTERED_BLOCK, MSG_TX,
-    NO_BLOOM_VERSION, NODE_NETWORK, SENDHEADERS_VERSION,
+    NODE_NETWORK, SENDHEADERS_VERSION,
 )
+from fluxd.node.bloom_service import FILTER_COMMANDS, BloomService
 from fluxd.node.sync_progress import progress_text, sync_target
 from fluxd.params.upgrades import current_epoch
 from fluxd.storage.block_files import BlockPos
@@ -48,6 +49,7 @@ class BlockSync:
         self.writer = writer
         self.connman = None  # set by the network service
         self.tx_relay = None  # set when the mempool exists: object with on_tx / wants / lookup / peer_closed
+        self.bloom = BloomService(self.misbehaving)  # the network service sets -peerbloomfilters / -enforcenodebloom
         self.in_flight: dict[bytes, tuple[Peer, float]] = {}
         self.processing: set[bytes] = set()  # received, queued on the chain writer: not to be asked for again
         self._queued_blocks: deque[bytes] = deque()  # one per block job on the writer (appended here, popped there)
@@ -62,6 +64,7 @@ class BlockSync:
             GetHeaders: self._on_getheaders, GetBlocks: self._on_getblocks, BlockMessage: self._on_block,
             TxMessage: self._on_tx, MempoolRequest: self._on_mempool, Addr: self._on_addr, GetAddr: self._on_getaddr,
             SendHeaders: self._on_sendheaders, Reject: self._on_reject, RawMessage: self._on_raw,
+            FilterClear: lambda peer, message: self.bloom.on_filterclear(peer),
         }
 
     # ----- MessageHandler -------------------------------------------------------------------------
@@ -72,6 +75,7 @@ class BlockSync:
         return self.params.upgrades[current_epoch(self.params, self.chainstate.height)].protocol_version
 
     def on_handshake(self, peer: Peer) -> None:
+        peer.relay_txs = peer.remote.relay  # C++ fRelayTxes (true when an old peer omits the byte)
         if peer.version >= SENDHEADERS_VERSION:
             peer.send(SendHeaders())
         if peer.remote.services & NODE_NETWORK:
@@ -247,7 +251,9 @@ class BlockSync:
             return
         not_found = []
         for item in message.items:
-            if item.type in (MSG_BLOCK, MSG_FILTERED_BLOCK, MSG_CMPCT_BLOCK):
+            if item.type == MSG_FILTERED_BLOCK:
+                self._send_filtered_block(peer, item.hash_rev)
+            elif item.type in (MSG_BLOCK, MSG_CMPCT_BLOCK):
                 self._send_block(peer, item.hash_rev)
             elif item.type == MSG_TX:
                 tx = self.tx_relay.lookup(item.hash_rev) if self.tx_relay is not None else None
@@ -260,16 +266,27 @@ class BlockSync:
         if not_found:
             peer.send(NotFound(not_found))
 
-    def _send_block(self, peer: Peer, block_hash: bytes) -> None:
+    def _servable(self, block_hash: bytes) -> BlockIndexEntry | None:
         chainstate = self.chainstate
         entry = chainstate.view().lookup(block_hash)
         if entry is None or not entry.have_data():
-            return
+            return None
         if not chainstate.contains(entry) and not entry.is_valid(BLOCK_VALID_SCRIPTS):
+            return None
+        return entry
+
+    def _send_block(self, peer: Peer, block_hash: bytes) -> None:
+        entry = self._servable(block_hash)
+        if entry is None:
             return
-        raw = chainstate.block_files.read(BlockPos(entry.file_no, entry.data_pos))
-        peer.send_raw("block", raw)
+        peer.send_raw("block", self.chainstate.block_files.read(BlockPos(entry.file_no, entry.data_pos)))
         _remember(peer.known_blocks, block_hash)
+
+    def _send_filtered_block(self, peer: Peer, block_hash: bytes) -> None:
+        entry = self._servable(block_hash)
+        if entry is not None:
+            self.bloom.send_filtered_block(peer, self.chainstate.read_block(entry))
+            _remember(peer.known_blocks, block_hash)
 
     # ----- blocks ---------------------------------------------------------------------------------
     def _on_block(self, peer: Peer, message: BlockMessage) -> None:
@@ -459,11 +476,8 @@ class BlockSync:
         log.debug("Reject %s code %d: %s peer=%d", message.message, message.code, message.reason, peer.id)
 
     def _on_raw(self, peer: Peer, message: RawMessage) -> None:
-        if message.name in ("filterload", "filteradd"):
-            if peer.version >= NO_BLOOM_VERSION:
-                self.misbehaving(peer, 100, f"{message.name} without NODE_BLOOM")
-            else:
-                peer.close("bloom filter requested")
+        if message.name in FILTER_COMMANDS:
+            self.bloom.on_message(peer, message)
 
 
 def _path_up_to(top: BlockIndexEntry, ancestor: BlockIndexEntry) -> list[BlockIndexEntry]:

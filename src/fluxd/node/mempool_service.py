@@ -24,6 +24,7 @@ from fluxd.mempool.persist import dump_mempool, read_mempool
 from fluxd.mempool.pool import Mempool
 from fluxd.node.net_service import NetworkService
 from fluxd.p2p.messages import Inv, InvItem, Reject
+from fluxd.node.bloom_service import BloomService
 from fluxd.p2p.protocol import MSG_TX
 from fluxd.rpc.context import NodeContext
 
@@ -109,8 +110,9 @@ class MempoolService:
         connman = self.net.connman
         if connman is None or txid_rev not in self.pool:
             return
+        tx = self.pool.lookup(txid_rev)
         for peer in list(connman.peers.values()):
-            if peer.handshake_done and not peer.closed and getattr(peer, "relay_txs", True) and txid_rev not in peer.known_txs:
+            if peer.handshake_done and not peer.closed and txid_rev not in peer.known_txs and BloomService.wants_tx(peer, tx):
                 peer.known_txs.add(txid_rev)
                 peer.send(Inv([InvItem(MSG_TX, txid_rev)]))
 

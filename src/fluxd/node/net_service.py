@@ -13,7 +13,7 @@ from fluxd.node.block_sync import BlockSync
 from fluxd.node.startup import StartupError
 from fluxd.p2p.connman import ConnectionManager
 from fluxd.p2p.netaddress import parse_host_port
-from fluxd.p2p.protocol import DEFAULT_BANSCORE_THRESHOLD, DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_MISBEHAVING_BANTIME, NODE_NETWORK
+from fluxd.p2p.protocol import DEFAULT_BANSCORE_THRESHOLD, DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_MISBEHAVING_BANTIME, NODE_BLOOM, NODE_NETWORK
 from fluxd.rpc.context import NodeContext
 from fluxd.util.version import format_sub_version
 
@@ -52,10 +52,13 @@ class NetworkService:
         port = args.get_int("-port", context.params.default_port)
         self.sync = BlockSync(context, context.chainstate.writer.executor)  # block/header/tx jobs run as chain-writer commands
         self.sync.loop = asyncio.get_running_loop()
+        bloom = args.get_bool("-peerbloomfilters", True)  # C++ default 1: NODE_BLOOM advertised
+        self.sync.bloom.enabled, self.sync.bloom.enforce_node_bloom = bloom, args.get_bool("-enforcenodebloom", False)
         comments = args.get_all("-uacomment")
         self.connman = ConnectionManager(
             magic=context.params.message_start, default_port=context.params.default_port, handler=self.sync,
-            data_dir=context.net_dir, local_services=NODE_NETWORK, user_agent=format_sub_version(comments),
+            data_dir=context.net_dir, local_services=NODE_NETWORK | (NODE_BLOOM if bloom else 0),
+            user_agent=format_sub_version(comments),
             now=context.clock.now, max_connections=args.get_int("-maxconnections", DEFAULT_MAX_PEER_CONNECTIONS),
             listen=args.get_bool("-listen", connect is None), binds=listen_binds(args, port), connect_only=connect,
             added_nodes=args.get_all("-addnode"),

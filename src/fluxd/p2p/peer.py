@@ -91,6 +91,8 @@ class Peer:
         self.best_known = None
         self.known_blocks: set[bytes] = set()
         self.known_txs: set[bytes] = set()
+        self.bloom = None  # a BIP37 filter loaded by the peer (fluxd.p2p.bloom.BloomFilter)
+        self.relay_txs = True  # C++ fRelayTxes: the version's relay flag, set again by filterload / filterclear
         self.in_flight: dict[bytes, float] = {}
         self.last_common = None
         self.sent_addr = False
