@@ -84,6 +84,8 @@ def _table() -> list[HelpOption]:
                    "Query for peer addresses via DNS lookup, if low on addresses (default: 1 unless -connect)", c),
         HelpOption("listen", "", "Accept connections from outside (default: 1 if no -proxy or -connect)", c),
         HelpOption("maxconnections", "=<n>", "Maintain at most <n> connections to peers (default: 125)", c),
+        HelpOption("peerbloomfilters", "", "Support filtering of blocks and transaction with Bloom filters (default: 1)", c),
+        HelpOption("enforcenodebloom", "", "Enforce minimum protocol version to limit use of Bloom filters (default: 0)", c),
         HelpOption("mempoolevictionmemoryminutes", "=<n>",
                    "The number of minutes before allowing rejected transactions to re-enter the mempool. "
                    "(default: 60)", c),
