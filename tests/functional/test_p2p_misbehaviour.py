@@ -17,7 +17,7 @@ from fluxd.p2p.messages import (
     BlockMessage, GetData, GetHeaders, Headers, Inv, InvItem, Ping, Pong, Reject, Version,
 )
 from fluxd.p2p.protocol import MAX_PROTOCOL_MESSAGE_LENGTH, MSG_BLOCK
-from tests.functional.framework import NodeProcess, wait_until
+from tests.functional.framework import NodeProcess, RPCFailure, wait_until
 from tests.functional.p2p_peer import REGTEST_MAGIC, RawPeer
 
 MINER = "tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"
@@ -147,6 +147,17 @@ def test_setban_drops_and_refuses(node):
     assert node.rpc("listbanned") == []
     wait_until(lambda: _alive(_peer(node)), 10)
 
+
+
+def test_setban_refuses_an_address_inside_a_banned_subnet(node):
+    node.rpc("setban", "127.0.0.0/24", "add", 3600)
+    with pytest.raises(RPCFailure) as failure:
+        node.rpc("setban", "127.0.0.5", "add")
+    assert (failure.value.code, failure.value.message) == (-23, "Error: IP/Subnet already banned")
+    assert [entry["address"] for entry in node.rpc("listbanned")] == ["127.0.0.0/255.255.255.0"]
+    node.rpc("setban", "127.0.0.0/24", "remove")
+    assert node.rpc("listbanned") == []
+    wait_until(lambda: _alive(_peer(node)), 10)
 
 
 def test_loose_coinbase_is_rejected_and_punished(node):
