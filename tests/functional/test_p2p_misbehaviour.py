@@ -9,6 +9,8 @@ node keeps serving throughout.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from fluxd.core.block import Block
@@ -158,6 +160,18 @@ def test_setban_refuses_an_address_inside_a_banned_subnet(node):
     node.rpc("setban", "127.0.0.0/24", "remove")
     assert node.rpc("listbanned") == []
     wait_until(lambda: _alive(_peer(node)), 10)
+
+
+def test_user_agent_is_sanitized_in_the_log_and_getpeerinfo(node):
+    peer = RawPeer(node.p2p_port)
+    peer.version_message = lambda *args: dataclasses.replace(
+        RawPeer.version_message(peer, *args), user_agent="/evil:1.0/\n\x1b[31mFAKE LOG LINE\x1b[0m<>")
+    peer.handshake()
+    clean = "/evil:1.0/31mFAKE LOG LINE0m"  # ESC, [ ] < > and the newline are not in SAFE_CHARS_DEFAULT
+    wait_until(lambda: clean in [info["subver"] for info in node.rpc("getpeerinfo")], 10)
+    log = (node.net_dir / "debug.log").read_text()
+    assert f"receive version message: {clean}: version" in log
+    assert "\x1b" not in log and "/evil:1.0/\n" not in log
 
 
 def test_loose_coinbase_is_rejected_and_punished(node):

@@ -148,7 +148,7 @@ def _peer_json(peer, chainstate) -> dict:
     if stats.ping_wait is not None:
         result["pingwait"] = round(stats.ping_wait, 6)
     result["version"] = peer.version
-    result["subver"] = remote.user_agent if remote else ""
+    result["subver"] = peer.clean_subver if remote else ""
     result["inbound"] = peer.inbound
     result["startingheight"] = remote.start_height if remote else -1
     result["banscore"] = peer.misbehavior
