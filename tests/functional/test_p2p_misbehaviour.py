@@ -9,6 +9,8 @@ node keeps serving throughout.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from fluxd.core.block import Block
@@ -17,7 +19,7 @@ from fluxd.p2p.messages import (
     BlockMessage, GetData, GetHeaders, Headers, Inv, InvItem, Ping, Pong, Reject, Version,
 )
 from fluxd.p2p.protocol import MAX_PROTOCOL_MESSAGE_LENGTH, MSG_BLOCK
-from tests.functional.framework import NodeProcess, wait_until
+from tests.functional.framework import NodeProcess, RPCFailure, wait_until
 from tests.functional.p2p_peer import REGTEST_MAGIC, RawPeer
 
 MINER = "tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"
@@ -149,6 +151,29 @@ def test_setban_drops_and_refuses(node):
     assert node.rpc("listbanned") == []
     wait_until(lambda: _alive(_peer(node)), 10)
 
+
+
+def test_setban_refuses_an_address_inside_a_banned_subnet(node):
+    node.rpc("setban", "127.0.0.0/24", "add", 3600)
+    with pytest.raises(RPCFailure) as failure:
+        node.rpc("setban", "127.0.0.5", "add")
+    assert (failure.value.code, failure.value.message) == (-23, "Error: IP/Subnet already banned")
+    assert [entry["address"] for entry in node.rpc("listbanned")] == ["127.0.0.0/255.255.255.0"]
+    node.rpc("setban", "127.0.0.0/24", "remove")
+    assert node.rpc("listbanned") == []
+    wait_until(lambda: _alive(_peer(node)), 10)
+
+
+def test_user_agent_is_sanitized_in_the_log_and_getpeerinfo(node):
+    peer = RawPeer(node.p2p_port)
+    peer.version_message = lambda *args: dataclasses.replace(
+        RawPeer.version_message(peer, *args), user_agent="/evil:1.0/\n\x1b[31mFAKE LOG LINE\x1b[0m<>")
+    peer.handshake()
+    clean = "/evil:1.0/31mFAKE LOG LINE0m"  # ESC, [ ] < > and the newline are not in SAFE_CHARS_DEFAULT
+    wait_until(lambda: clean in [info["subver"] for info in node.rpc("getpeerinfo")], 10)
+    log = (node.net_dir / "debug.log").read_text()
+    assert f"receive version message: {clean}: version" in log
+    assert "\x1b" not in log and "/evil:1.0/\n" not in log
 
 
 def test_loose_coinbase_is_rejected_and_punished(node):

@@ -11,6 +11,7 @@ disconnect with undo data back to the fork and connect the new branch.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
@@ -574,9 +575,15 @@ class Chainstate:
 
         Readers see the chain before and after, never in between (a reorganisation is published once, at its end).
         """
+        with self._held_change():
+            self._activate_best_chain(keep_pending)
+
+    @contextlib.contextmanager
+    def _held_change(self):
+        """Readers and listeners see the change once, at its end (its events dispatched together)."""
         self._publish_held += 1
         try:
-            self._activate_best_chain(keep_pending)
+            yield
         finally:
             self._publish_held -= 1
             self._publish()
@@ -779,8 +786,9 @@ class Chainstate:
         """InvalidateBlock: the block is failed, every block built on it is a failed child."""
         with self.lock:
             self.settle()
-            while self._chain.contains(entry) and self._chain.tip != entry.prev:
-                self._disconnect_tip()
+            with self._held_change():  # one change: the disconnects reach listeners together (C++ one ChainReorg)
+                while self._chain.contains(entry) and self._chain.tip != entry.prev:
+                    self._disconnect_tip()
             self._mark_failed(entry)
             for candidate in self.index.descendants(entry):
                 candidate.status |= BLOCK_FAILED_CHILD

@@ -26,6 +26,7 @@ from fluxd.node.logs import configure_logging, reopen_debug_log
 from fluxd.node.mempool_service import MempoolService
 from fluxd.node.net_service import NetworkService
 from fluxd.node.options import unknown_options
+from fluxd.node.zmq_service import ZmqService
 from fluxd.node.startup import StartupError, check_init_values, select_params
 from fluxd.params.benchmark_key import OPTION as BENCHMARK_KEY_OPTION
 from fluxd.rpc.context import NodeContext
@@ -46,16 +47,17 @@ class Node:
     chain: ChainService
     net: NetworkService
     mempool: MempoolService
+    zmq: ZmqService
 
     @classmethod
     def build(cls, context: NodeContext) -> Node:
         net = NetworkService(context)
-        return cls(context, ChainService(context), net, MempoolService(context, net))
+        return cls(context, ChainService(context), net, MempoolService(context, net), ZmqService(context))
 
     @property
-    def services(self) -> tuple[ChainService, NetworkService, MempoolService]:
+    def services(self) -> tuple[ChainService, NetworkService, MempoolService, ZmqService]:
         """In start order."""
-        return (self.chain, self.net, self.mempool)
+        return (self.chain, self.net, self.mempool, self.zmq)
 
 
 def _rpc_binds(args: Args, port: int) -> list[tuple[str, int]]:
@@ -93,7 +95,7 @@ async def run_node(node: Node, install_signals: bool = True, on_rpc_ready: Calla
         loop.add_signal_handler(signal.SIGHUP, reopen_debug_log)  # logrotate: reopen, never stop (C++)
     server, wrote_cookie = _rpc_server(context)
     port = context.args.get_int("-rpcport", context.params.rpc_port)
-    started: list[ChainService | NetworkService | MempoolService] = []
+    started: list[ChainService | NetworkService | MempoolService | ZmqService] = []
     metrics_listener: MetricsListener | None = None
     try:
         await _start_rpc(server, context.args, port)

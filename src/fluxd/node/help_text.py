@@ -27,13 +27,14 @@ class HelpOption(NamedTuple):
 SECTIONS = (
     "Options:",
     "Connection options:",
+    "ZeroMQ notification options:",
     "Debugging/Testing options:",
     "Block creation options:",
     "Mining options:",
     "RPC server options:",
 )
 
-_DEBUG_CATEGORIES = "chainstate, estimatefee, import, mempool, miner, net, rpc"
+_DEBUG_CATEGORIES = "chainstate, estimatefee, import, mempool, miner, net, rpc, zmq"
 
 
 def _cores() -> int:
@@ -41,7 +42,7 @@ def _cores() -> int:
 
 
 def _table() -> list[HelpOption]:
-    o, c, d, b, m, r = SECTIONS
+    o, c, z, d, b, m, r = SECTIONS
     return [
         HelpOption("?", "", "This help message", o),
         HelpOption("checkblocks", "=<n>", "How many blocks to check at startup (default: 288, 0 = all)", o),
@@ -101,6 +102,12 @@ def _table() -> list[HelpOption]:
                    "Whitelist peers connecting from the given netmask or IP address. Can be specified multiple "
                    "times. Whitelisted peers cannot be DoS banned and their transactions are always relayed, even "
                    "if they are already in the mempool, useful e.g. for a gateway", c),
+        HelpOption("zmqpubhashblock", "=<address>", "Enable publish hash block in <address>", z),
+        HelpOption("zmqpubhashtx", "=<address>", "Enable publish hash transaction in <address>", z),
+        HelpOption("zmqpubrawblock", "=<address>", "Enable publish raw block in <address>", z),
+        HelpOption("zmqpubrawtx", "=<address>", "Enable publish raw transaction in <address>", z),
+        HelpOption("zmqpubhashblockheight", "=<address>", "Enable publish hash block with height in <address>", z),
+        HelpOption("zmqpubchainreorg", "=<address>", "Enable publish chain reorganization in <address>", z),
         HelpOption("checkdb", "",
                    "Check the data directory of a stopped node, then exit: verifychain (-checkblocks, here "
                    "default: 0 = all; -checklevel), block files, undo and metadata records; prints a report and "

@@ -18,6 +18,7 @@ KNOWN_OPTIONS = frozenset(
     disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom
     experimentalfeatures stopafterblockimport mocktime metricsport maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
+    zmqpubhashblock zmqpubhashtx zmqpubrawblock zmqpubrawtx zmqpubhashblockheight zmqpubchainreorg zmqpubfluxnodelistdelta
     """.split()
 )
 
@@ -52,6 +53,8 @@ NOT_BUILT: dict[str, bool | int | None] = {
     # Not C++'s default (0): this node has no wallet, so -disablewallet=1 asks for what it does and
     # -disablewallet=0 (load the wallet) is refused like the other wallet options.
     "disablewallet": True,
+    # C++ publishes the FluxNode list changes its cache flush records (g_fluxnodeDelta); not kept here.
+    "zmqpubfluxnodelistdelta": None,
 }  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from fluxd.p2p.protocol import (
     REJECT_OBSOLETE,
     TIMEOUT_INTERVAL,
 )
+from fluxd.util.sanitize import sanitize_string
 from fluxd.util.serialize import DecodeError
 
 log = logging.getLogger("fluxd.net")
@@ -74,6 +75,7 @@ class Peer:
         self.magic = magic
         self.events = events
         self.remote: Version | None = None
+        self.clean_subver = ""
         self.version = 0
         self.handshake_done = False
         self.verack_received = False
@@ -222,6 +224,7 @@ class Peer:
             self.events.misbehaving(self, 1, "duplicate version")
             return
         self.remote = message
+        self.clean_subver = sanitize_string(message.user_agent)  # C++ cleanSubVer: what is logged and shown
         self.version = message.version
         if message.version < self.events.min_peer_version():
             self._obsolete()
@@ -234,7 +237,7 @@ class Peer:
         self.send(Verack())
         self.handshake_done = True
         log.info("receive version message: %s: version %d, blocks=%d, peer=%d",
-                 message.user_agent, message.version, message.start_height, self.id)
+                 self.clean_subver, message.version, message.start_height, self.id)
         self.events.on_handshake(self)
 
     def _obsolete(self) -> None:

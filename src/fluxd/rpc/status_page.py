@@ -77,7 +77,7 @@ def status_snapshot(metrics: NodeMetrics) -> dict:
                 {
                     "id": peer.id,
                     "addr": str(peer.address),
-                    "subver": peer.remote.user_agent if peer.remote else "",
+                    "subver": peer.clean_subver if peer.remote else "",
                     "inbound": peer.inbound,
                     "startingheight": peer.remote.start_height if peer.remote else -1,
                 }

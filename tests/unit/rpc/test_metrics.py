@@ -115,9 +115,9 @@ def test_a_failing_observer_never_breaks_the_chain_writer(node):
 
 def test_peers_and_mempool_are_read_at_scrape_time(node):
     node.context.chainstate = node.chainstate
-    peer = SimpleNamespace(id=3, address="127.0.0.1:1234", handshake_done=True, inbound=True,
+    peer = SimpleNamespace(id=3, address="127.0.0.1:1234", handshake_done=True, inbound=True, clean_subver="/MagicBean:8.0.0/",
                            remote=SimpleNamespace(user_agent="/MagicBean:8.0.0/", start_height=7))  # fmt: skip
-    half = SimpleNamespace(id=4, address="127.0.0.1:99", handshake_done=False, inbound=False, remote=None)
+    half = SimpleNamespace(id=4, address="127.0.0.1:99", handshake_done=False, inbound=False, remote=None, clean_subver="")
     node.context.connman = SimpleNamespace(peers={3: peer, 4: half})
     pool = Mempool()
     node.context.mempool = pool
@@ -185,7 +185,7 @@ def test_status_page_shows_the_snapshot_with_stable_ids(node):
 
 def test_status_page_escapes_what_peers_send(node):
     node.context.connman = SimpleNamespace(peers={1: SimpleNamespace(
-        id=1, address="1.2.3.4:5", handshake_done=True, inbound=False,
+        id=1, address="1.2.3.4:5", handshake_done=True, inbound=False, clean_subver="<script>alert(1)</script>",  # a stub: escaping must not rely on sanitizing
         remote=SimpleNamespace(user_agent="<script>alert(1)</script>", start_height=0))})  # fmt: skip
     page = render_status_html(status_snapshot(node.metrics))
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

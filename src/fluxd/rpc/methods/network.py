@@ -148,7 +148,7 @@ def _peer_json(peer, chainstate) -> dict:
     if stats.ping_wait is not None:
         result["pingwait"] = round(stats.ping_wait, 6)
     result["version"] = peer.version
-    result["subver"] = remote.user_agent if remote else ""
+    result["subver"] = peer.clean_subver if remote else ""
     result["inbound"] = peer.inbound
     result["startingheight"] = remote.start_height if remote else -1
     result["banscore"] = peer.misbehavior
@@ -290,12 +290,18 @@ def rpc_setban(node, params):
             raise RPCError(RPC_MISC_ERROR, "Error: Unban failed")
         connman.bans.save(connman.data_dir / "banlist.dat")
         return None
-    if connman.bans.contains_subnet(network, connman.now()):
+    if _already_banned(connman.bans, network, "/" in get_str(params[0]), connman.now()):
         raise RPCError(RPC_CLIENT_NODE_ALREADY_ADDED, "Error: IP/Subnet already banned")
     ban_time = get_int64(params[2]) if len(params) >= 3 and params[2] is not None else 0
     absolute = len(params) == 4 and params[3] is True
     _on_loop(node, connman.ban_and_disconnect, get_str(params[0]), ban_time, absolute)
     return None
+
+
+def _already_banned(bans, network, is_subnet: bool, now: int) -> bool:
+    """C++ setban: a subnet must not be banned itself (CNode::IsBanned(CSubNet)); an address must not be
+    covered by any banned subnet (CNode::IsBanned(CNetAddr))."""
+    return bans.contains_subnet(network, now) if is_subnet else bans.is_banned(str(network.network_address), now)
 
 
 def rpc_listbanned(node, params):
