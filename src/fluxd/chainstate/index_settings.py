@@ -20,6 +20,7 @@ from fluxd.storage.kv import KVStore, WriteBatch
 
 log = logging.getLogger(__name__)
 DROP_BATCH_KEYS = 50_000
+INDEX_OPTIONS = {"addressindex": "-addressindex", "spentindex": "-spentindex", "timestampindex": "-timestampindex"}  # each alone
 
 
 def flag_location(name: str) -> tuple[str, bytes]:

@@ -17,7 +17,7 @@ from fluxd.chainstate.chainstate import CHAINSTATE_FORMAT_VERSION, COLUMNS, TIP_
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.tip_cache import DEFAULT_DBCACHE_MIB, coins_cache_bytes
 from fluxd.chainstate.index_build import BuildableIndex, IndexBuilder
-from fluxd.chainstate.index_settings import open_buildable, optional_modules
+from fluxd.chainstate.index_settings import INDEX_OPTIONS, open_buildable, optional_modules
 from fluxd.chainstate.txindex_setting import TxIndexMismatch, check_txindex_setting, store_txindex_setting
 from fluxd.chainstate.verify_db import DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verify_db
 from fluxd.chainstate.writer import ChainWriter
@@ -115,7 +115,7 @@ class ChainService:
         genesis = self.context.params.genesis_hash_rev
         indexes = []
         for module in optional_modules():
-            index = open_buildable(self.store, module, insight or args.get_bool(f"-{module.name}"), chain_exists, genesis)
+            index = open_buildable(self.store, module, insight or args.get_bool(INDEX_OPTIONS[module.name]), chain_exists, genesis)
             if index is not None:
                 indexes.append(index)
         return indexes
