@@ -19,8 +19,9 @@ record of its own is kept.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import takewhile
 
 from fluxd.chainstate.coins import Coin
 from fluxd.chainstate.modules import BlockContext
@@ -37,6 +38,12 @@ UNSPENT_COLUMN = Column("addressindex.unspent", family=FAMILY, prefix=b"u", key=
 _DELTA_TAIL = struct.Struct(">II32sI?")  # height, position in block, txid_rev, index, spending
 _AMOUNT = struct.Struct("<q")
 _UNSPENT_VALUE = struct.Struct("<qI")  # value, height; the script follows
+_DELTA_KEY_SIZE = 1 + ADDRESS_KEY_SIZE + _DELTA_TAIL.size  # a stored key: column prefix, address, tail
+_DELTA_ROW = struct.Struct(f">{1 + ADDRESS_KEY_SIZE}xII32sI?")  # a stored key's tail, decoded in bulk
+_UNSPENT_KEY_SIZE = 1 + ADDRESS_KEY_SIZE + 36
+_UNSPENT_ROW = struct.Struct(f">{1 + ADDRESS_KEY_SIZE}x32sI")  # a stored unspent key: txid_rev, index
+DeltaRow = tuple[tuple[int, int, bytes, int, bool], tuple[int]]  # ((height, position, txid_rev, index, spending), (satoshis,))
+UnspentRow = tuple[bytes, int, int, int, bytes]  # txid_rev, index, satoshis, height, script
 
 
 def script_address_key(script_pubkey: bytes) -> bytes | None:
@@ -141,25 +148,46 @@ class AddressIndex:
                     state.put(UNSPENT_COLUMN, unspent_key(key, txin.prevout.txid_rev, txin.prevout.n), restored)
 
 
-def address_deltas(reader: StateReader, address_key: bytes, start: int = 0, end: int = 0) -> list[AddressDelta]:
-    """C++ GetAddressIndex: an address's deltas in key order, heights start..end inclusive when both are > 0."""
+def address_delta_rows(reader: StateReader, address_key: bytes, start: int = 0, end: int = 0) -> Iterable[DeltaRow]:
+    """``address_deltas`` as plain tuples, decoded in bulk (the RPCs read 100,000s of them):
+    ((height, position, txid_rev, index, spending), (satoshis,)) in key order."""
     ranged = start > 0 and end > 0
     begin = address_key + (start.to_bytes(4, "big") if ranged else b"")
-    found = []
-    for key, value in reader.iterate_raw(DELTA_COLUMN, prefix=address_key, start=begin):
-        height, position, txid_rev, index, spending = _DELTA_TAIL.unpack_from(key, 1 + ADDRESS_KEY_SIZE)  # after the prefix
-        if ranged and height > end:
-            break
-        found.append(AddressDelta(address_key, height, position, txid_rev, index, spending, _AMOUNT.unpack(value)[0]))
-    return found
+    pairs = reader.iterate_raw(DELTA_COLUMN, prefix=address_key, start=begin)
+    if ranged and end < 0xFFFFFFFF:
+        stop = DELTA_COLUMN.prefix + address_key + (end + 1).to_bytes(4, "big")  # keys of heights <= end sort below
+        pairs = takewhile(lambda pair: pair[0] < stop, pairs)
+    pairs = list(pairs)
+    if not pairs:
+        return ()
+    keys = b"".join([key for key, _ in pairs])
+    values = b"".join([value for _, value in pairs])
+    if len(keys) != _DELTA_KEY_SIZE * len(pairs) or len(values) != _AMOUNT.size * len(pairs):
+        return [(_DELTA_ROW.unpack_from(key), _AMOUNT.unpack(value)) for key, value in pairs]  # raises on a bad record
+    return zip(_DELTA_ROW.iter_unpack(keys), _AMOUNT.iter_unpack(values))
+
+
+def address_deltas(reader: StateReader, address_key: bytes, start: int = 0, end: int = 0) -> list[AddressDelta]:
+    """C++ GetAddressIndex: an address's deltas in key order, heights start..end inclusive when both are > 0."""
+    return [AddressDelta(address_key, height, position, txid_rev, index, spending, satoshis)
+            for (height, position, txid_rev, index, spending), (satoshis,) in address_delta_rows(reader, address_key, start, end)]  # fmt: skip
+
+
+def address_unspent_rows(reader: StateReader, address_key: bytes) -> list[UnspentRow]:
+    """``address_unspent`` as plain tuples (txid_rev, index, satoshis, height, script), in key order."""
+    pairs = list(reader.iterate_raw(UNSPENT_COLUMN, prefix=address_key))
+    if not pairs:
+        return []
+    keys = b"".join([key for key, _ in pairs])
+    if len(keys) != _UNSPENT_KEY_SIZE * len(pairs):
+        outpoints = [_UNSPENT_ROW.unpack_from(key) for key, _ in pairs]  # raises on a bad record
+    else:
+        outpoints = _UNSPENT_ROW.iter_unpack(keys)
+    unpack, size = _UNSPENT_VALUE.unpack_from, _UNSPENT_VALUE.size
+    return [(txid_rev, index, *unpack(value), value[size:]) for (txid_rev, index), (_, value) in zip(outpoints, pairs)]
 
 
 def address_unspent(reader: StateReader, address_key: bytes) -> list[AddressUnspent]:
     """C++ GetAddressUnspent: an address's unspent outputs in key order (txid, index)."""
-    found = []
-    for key, value in reader.iterate_raw(UNSPENT_COLUMN, prefix=address_key):
-        satoshis, height = _UNSPENT_VALUE.unpack_from(value)
-        tail = key[1 + ADDRESS_KEY_SIZE:]  # after the prefix and the address
-        txid_rev, index = tail[:32], int.from_bytes(tail[32:], "big")
-        found.append(AddressUnspent(address_key, txid_rev, index, satoshis, value[_UNSPENT_VALUE.size:], height))
-    return found
+    return [AddressUnspent(address_key, txid_rev, index, satoshis, script, height)
+            for txid_rev, index, satoshis, height, script in address_unspent_rows(reader, address_key)]  # fmt: skip
