@@ -25,8 +25,7 @@ from itertools import takewhile
 
 from fluxd.chainstate.coins import Coin
 from fluxd.chainstate.modules import BlockContext
-from fluxd.chainstate.state_columns import BYTES, Column, StateReader, StateWriter
-from fluxd.core.script import is_p2pkh, is_p2sh
+from fluxd.chainstate.state_columns import BYTES, Column, StateReader, StateWriter, layer_writes
 from fluxd.core.transaction import Transaction
 
 FAMILY = "addressindex"
@@ -46,13 +45,34 @@ DeltaRow = tuple[tuple[int, int, bytes, int, bool], tuple[int]]  # ((height, pos
 UnspentRow = tuple[bytes, int, int, int, bytes]  # txid_rev, index, satoshis, height, script
 
 
+_P2PKH_HEAD, _P2PKH_TAIL = b"\x76\xa9\x14", b"\x88\xac"  # OP_DUP OP_HASH160 <20>, OP_EQUALVERIFY OP_CHECKSIG
+_P2SH_HEAD, _P2SH_TAIL = b"\xa9\x14", b"\x87"  # OP_HASH160 <20>, OP_EQUAL
+_P2PKH_TYPE, _P2SH_TYPE = bytes((P2PKH,)), bytes((P2SH,))
+
+
 def script_address_key(script_pubkey: bytes) -> bytes | None:
     """type ‖ hash160 of a P2PKH or P2SH script (C++ GetType and AddressHash), None for any other script."""
-    if is_p2pkh(script_pubkey):
-        return bytes((P2PKH,)) + script_pubkey[3:23]
-    if is_p2sh(script_pubkey):
-        return bytes((P2SH,)) + script_pubkey[2:22]
+    size = len(script_pubkey)  # is_p2pkh / is_p2sh inline (this runs for every output and spent coin)
+    if size == 25:
+        if script_pubkey.startswith(_P2PKH_HEAD) and script_pubkey.endswith(_P2PKH_TAIL):
+            return _P2PKH_TYPE + script_pubkey[3:23]
+    elif size == 23 and script_pubkey.startswith(_P2SH_HEAD) and script_pubkey.endswith(_P2SH_TAIL):
+        return _P2SH_TYPE + script_pubkey[2:22]
     return None
+
+
+def spent_address_keys(context: BlockContext) -> list[list[bytes | None]]:
+    """script_address_key of every spent coin, per spending transaction (as spending_transactions), computed once
+    per block for the address and the spent index (the context of the block last asked about is remembered)."""
+    last = _SPENT_KEYS[0]  # one read and one write of the slot: safe if two threads ever connect blocks
+    if last is not None and last[0] is context:
+        return last[1]
+    keys = [[script_address_key(coin.script_pubkey) for coin in coins] for _, _, coins in spending_transactions(context)]
+    _SPENT_KEYS[0] = (context, keys)
+    return keys
+
+
+_SPENT_KEYS: list = [None]  # (context, keys) of the last block asked about; the context is held, so `is` is sound
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +144,31 @@ class AddressIndex:
     columns = (DELTA_COLUMN, UNSPENT_COLUMN)
 
     def connect_block(self, context: BlockContext, state: StateWriter) -> None:
-        deltas, unspent = block_records(context)
-        state.put_many(DELTA_COLUMN, deltas)
-        for key, value in unspent:
-            if value is None:
-                state.delete(UNSPENT_COLUMN, key)
-            else:
-                state.put(UNSPENT_COLUMN, key, value)
+        """The records of ``block_records``, written straight into the top layer (the columns' codecs are BYTES)."""
+        deltas = layer_writes(state.top, DELTA_COLUMN)
+        unspent = layer_writes(state.top, UNSPENT_COLUMN)
+        delta_prefix, unspent_prefix = DELTA_COLUMN.prefix, UNSPENT_COLUMN.prefix
+        pack_tail, pack_amount, pack_unspent = _DELTA_TAIL.pack, _AMOUNT.pack, _UNSPENT_VALUE.pack
+        height = context.height
+        spending = iter(zip(spending_transactions(context), spent_address_keys(context)))
+        upcoming = next(spending, None)
+        for position, tx in enumerate(context.block.transactions):
+            txid_rev = tx.txid_rev
+            if upcoming is not None and upcoming[0][0] == position:
+                (_, _, coins), keys = upcoming
+                for index, (txin, coin, key) in enumerate(zip(tx.vin, coins, keys)):
+                    if key is not None:
+                        deltas[delta_prefix + key + pack_tail(height, position, txid_rev, index, True)] = pack_amount(-coin.value)
+                        prevout = txin.prevout
+                        unspent[unspent_prefix + key + prevout.txid_rev + prevout.n.to_bytes(4, "big")] = None
+                upcoming = next(spending, None)
+            for index, output in enumerate(tx.vout):
+                script = output.script_pubkey
+                key = script_address_key(script)
+                if key is not None:
+                    value = output.value
+                    deltas[delta_prefix + key + pack_tail(height, position, txid_rev, index, False)] = pack_amount(value)
+                    unspent[unspent_prefix + key + txid_rev + index.to_bytes(4, "big")] = pack_unspent(value, height) + script
         return None
 
     def disconnect_block(self, context: BlockContext, undo: bytes | None, state: StateWriter) -> None:
