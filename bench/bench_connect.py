@@ -6,7 +6,7 @@ and to the bare ECDSA verifications alone.  The chain is built once (Equihash
 48,5, signed with ``wallet/signing.py``) and cached under the temp directory,
 so a run measures connecting only.
 
-    .venv/bin/python bench/bench_connect.py [--blocks 5000] [--spends 24] [--dbcache 450] [--par 0] [--profile] [--modules]
+    .venv/bin/python bench/bench_connect.py [--blocks 5000] [--spends 24] [--dbcache 450] [--par 0] [--profile] [--modules] [--indexes]
 
 ``--par`` is fluxd's -par: 0 (default) one script-check thread per core, the
 chain writer being one of them and the others worker processes, which check a
@@ -14,12 +14,21 @@ block's scripts while the writer goes on with the next block; 1 checks inline.
 ``--modules`` connects the chain twice, without and with two toy state modules
 registered (a consensus module and an index module from ``tests/toy_modules.py``),
 and prints the connect/script ratio of both runs and the modules' overhead.
+``--indexes`` connects the chain twice as an explorer node does (-txindex both
+times): without, then with the address, spent and timestamp indexes
+(-insightexplorer), and prints both times and the ratio next to the target
+(<= 1.3x); then it builds the three indexes later on the chain connected without
+them (``index_build.build_step``, as a node does when an index is switched on)
+and prints blocks/s, and checks that the built records equal the connected ones
+(a digest of every record of the three indexes is printed: it must not change
+when the modules get faster).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import pstats
 import struct
 import sys
@@ -128,7 +137,32 @@ class ChainBuilder:
         return raw_blocks
 
 
-def _fresh_chainstate(directory: Path, memory: bool = False, cache_bytes: int = 0, par: int = 1, modules: bool = False) -> Chainstate:
+INDEX_TARGET = 1.3  # connect with the insight indexes / without, at most
+
+
+def insight_indexes(progress: tuple[int, bytes] | None = None) -> list:
+    """The address, spent and timestamp indexes wrapped as a node registers them (chain_service._optional_indexes)."""
+    from fluxd.chainstate.address_index import AddressIndex
+    from fluxd.chainstate.index_build import BuildableIndex
+    from fluxd.chainstate.spent_index import SpentIndex
+    from fluxd.chainstate.timestamp_index import TimestampIndex
+
+    return [BuildableIndex(module, progress) for module in (AddressIndex(), SpentIndex(), TimestampIndex())]
+
+
+def index_digest(store) -> tuple[int, str]:
+    """(records, sha256) of every record of the address, spent and timestamp indexes in the database."""
+    digest, count = hashlib.sha256(), 0
+    for index in insight_indexes():
+        for column in index.module.columns:
+            for key, value in store.iterate(column.family, prefix=column.prefix):
+                digest.update(len(key).to_bytes(4, "little") + key + len(value).to_bytes(4, "little") + value)
+                count += 1
+    return count, digest.hexdigest()[:16]
+
+
+def _fresh_chainstate(directory: Path, memory: bool = False, cache_bytes: int = 0, par: int = 1, modules: bool = False,
+                      indexes: bool = False) -> Chainstate:  # fmt: skip
     from fluxd.storage.memory import MemoryStore
 
     store = MemoryStore(COLUMNS) if memory else RocksStore(directory / "chainstate", COLUMNS)
@@ -140,6 +174,9 @@ def _fresh_chainstate(directory: Path, memory: bool = False, cache_bytes: int = 
 
         chainstate.register_module(BlockCounter())
         chainstate.register_module(SpentValueIndex())
+    if indexes:
+        for index in insight_indexes():
+            chainstate.register_module(index)
     chainstate.load()
     return chainstate
 
@@ -197,11 +234,28 @@ def bare_ecdsa(batches: list[TxScriptBatch]) -> float:
     return time.perf_counter() - started
 
 
-def connect(raw_blocks: list[bytes], profile: bool, cache_bytes: int, par: int, modules: bool = False) -> tuple[float, Chainstate]:
+def _time_index_modules(chainstate: Chainstate) -> dict[str, float]:
+    """Wall time the writer spends in the index modules (Chainstate._run_index_modules: -txindex, the insight
+    indexes and the commit of their writes into the tip cache), accumulated into the returned dict."""
+    timers = {"index modules": 0.0}
+    run = chainstate._run_index_modules
+
+    def timed(context, connected):
+        started = time.perf_counter()
+        run(context, connected)
+        timers["index modules"] += time.perf_counter() - started
+
+    chainstate._run_index_modules = timed
+    return timers
+
+
+def connect(raw_blocks: list[bytes], profile: bool, cache_bytes: int, par: int, modules: bool = False,
+            indexes: bool = False) -> tuple[float, Chainstate]:  # fmt: skip
     directory = Path(tempfile.mkdtemp(prefix="fluxd-bench-connect-"))
-    chainstate = _fresh_chainstate(directory, cache_bytes=cache_bytes, par=par, modules=modules)
+    chainstate = _fresh_chainstate(directory, cache_bytes=cache_bytes, par=par, modules=modules, indexes=indexes)
     profiler = cProfile.Profile() if profile else None
-    started = time.perf_counter()
+    timers = _time_index_modules(chainstate)
+    started, cpu_started = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
     for raw in raw_blocks:
@@ -210,6 +264,7 @@ def connect(raw_blocks: list[bytes], profile: bool, cache_bytes: int, par: int, 
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - started
+    chainstate.bench_times = {"writer cpu": time.process_time() - cpu_started, **timers}
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
@@ -225,9 +280,14 @@ def main() -> None:
     parser.add_argument("--dbcache", type=int, default=450, help="MiB as fluxd -dbcache; 0 flushes every block")
     parser.add_argument("--par", type=int, default=0, help="script-check threads as fluxd -par (0: one per core; 1: inline)")
     parser.add_argument("--modules", action="store_true", help="also connect with a toy consensus and a toy index module")
+    parser.add_argument("--indexes", action="store_true", help="connect without and with the address, spent and timestamp indexes")
+    parser.add_argument("--pairs", type=int, default=1, help="with --indexes: off/on connects to run (alternating)")
     args = parser.parse_args()
     raw_blocks = load_or_build(args.blocks, args.spends)
     cache_bytes = coins_cache_bytes(args.dbcache) if args.dbcache else 0
+    if args.indexes:
+        bench_indexes(raw_blocks, args, cache_bytes)
+        return
     with_modules = None
     if args.modules:
         modules_elapsed, modules_chainstate = connect(raw_blocks, args.profile, cache_bytes, args.par, modules=True)
@@ -258,6 +318,72 @@ def main() -> None:
         print(f"with a toy consensus + a toy index module ({'pipelined' if pipelined else 'inline'}): {modules_elapsed:.2f}s "
               f"-> connect/script = {modules_elapsed / script_time:.2f}x (without: {elapsed / script_time:.2f}x), "
               f"modules overhead {100 * (modules_elapsed / elapsed - 1):+.1f}%")
+
+
+def _close(chainstate: Chainstate) -> None:
+    chainstate.store.close()
+    chainstate.verifier.close()
+
+
+def build_indexes(chainstate: Chainstate) -> tuple[float, int]:
+    """Build the three indexes on a chain connected without them, as a node does with -insightexplorer switched on
+    (one index after the other, ``build_step`` commands of STEP_SECONDS, then a flush); (seconds, blocks built)."""
+    from fluxd.chainstate.index_build import build_step
+
+    indexes = insight_indexes((0, chainstate.entry_at(0).hash_rev))
+    started = time.perf_counter()
+    built = 0
+    for index in indexes:
+        while index.progress is not None:
+            built += build_step(chainstate, index)
+    chainstate.flush()
+    return time.perf_counter() - started, built
+
+
+def bench_indexes(raw_blocks: list[bytes], args, cache_bytes: int) -> None:
+    off_times, on_times, digests = [], [], set()
+    build = None
+    off_parts, on_parts = [], []
+    for pair in range(args.pairs):
+        for indexes in ((False, True) if pair % 2 == 0 else (True, False)):  # off/on, then on/off: no side always first
+            elapsed, chainstate = connect(raw_blocks, args.profile and indexes and pair == 0, cache_bytes, args.par, indexes=indexes)
+            (on_times if indexes else off_times).append(elapsed)
+            (on_parts if indexes else off_parts).append(chainstate.bench_times)
+            if indexes or build is None:
+                if not indexes:  # the first chain connected without the indexes: build them later
+                    build = build_indexes(chainstate)
+                digests.add(index_digest(chainstate.cache.store))
+            _close(chainstate)
+        print(f"  pair {pair + 1}: indexes off {off_times[-1]:.2f}s (writer cpu {off_parts[-1]['writer cpu']:.2f}s, "
+              f"index modules {off_parts[-1]['index modules']:.2f}s), on {on_times[-1]:.2f}s (writer cpu "
+              f"{on_parts[-1]['writer cpu']:.2f}s, index modules {on_parts[-1]['index modules']:.2f}s) "
+              f"-> {on_times[-1] / off_times[-1]:.2f}x", flush=True)
+    blocks = len(raw_blocks)
+    inputs = sum(len(tx.vin) for raw in raw_blocks for tx in Block.from_bytes(raw).transactions[1:])
+    off, on = sorted(off_times)[len(off_times) // 2], sorted(on_times)[len(on_times) // 2]
+    print(f"-dbcache={args.dbcache}, -par={args.par}, -txindex=1 both runs; {blocks} blocks, {inputs} P2PKH inputs"
+          f"{f', medians of {args.pairs} pairs' if args.pairs > 1 else ''}")
+    print(f"connect, indexes off:                        {off:.2f}s ({blocks / off:.0f} blocks/s)")
+    print(f"connect, address + spent + timestamp indexes: {on:.2f}s ({blocks / on:.0f} blocks/s)")
+    ratio = on / off
+
+    def median(parts, name):
+        return sorted(part[name] for part in parts)[len(parts) // 2]
+
+    off_cpu, on_cpu = median(off_parts, "writer cpu"), median(on_parts, "writer cpu")
+    off_modules, on_modules = median(off_parts, "index modules"), median(on_parts, "index modules")
+    print(f"writer CPU (the chain writer's process; script checks run in the worker): off {off_cpu:.2f}s, on {on_cpu:.2f}s "
+          f"-> {on_cpu / off_cpu:.2f}x")
+    print(f"in the index modules (-txindex off / + the three insight indexes): {off_modules:.2f}s / {on_modules:.2f}s "
+          f"-> the insight indexes cost {1000 * (on_modules - off_modules) / blocks:.2f} ms/block")
+    print(f"on/off = {ratio:.2f}x (target <= {INDEX_TARGET}x: {'met' if ratio <= INDEX_TARGET else 'NOT met'}); "
+          f"pair ratios {', '.join(f'{b / a:.2f}' for a, b in zip(off_times, on_times))}")
+    seconds, built = build
+    print(f"building the three indexes later (build_step, one after the other): {seconds:.2f}s for {built} block-indexings "
+          f"({built / seconds:.0f} blocks/s, {blocks / seconds:.0f} chain blocks/s for all three)")
+    (records, digest), *others = sorted(digests)
+    print(f"index records: {records}, digest {digest}; built == connected: {'yes' if not others else 'NO ' + str(others)}")
+    assert not others
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from fluxd.chainstate.address_index import spending_transactions, script_address_key
+from fluxd.chainstate.address_index import spending_transactions, spent_address_keys
 from fluxd.chainstate.modules import BlockContext
-from fluxd.chainstate.state_columns import BYTES, Column, StateReader, StateWriter
+from fluxd.chainstate.state_columns import BYTES, Column, StateReader, StateWriter, layer_writes
 from fluxd.core.tx_parts import OutPoint
 
 FAMILY = "spentindex"
@@ -58,15 +58,16 @@ class SpentIndex:
     columns = (SPENT_COLUMN,)
 
     def connect_block(self, context: BlockContext, state: StateWriter) -> None:
+        """SpentInfo(...).to_bytes() of every input, packed in place, written straight into the top layer (BYTES codecs)."""
         height = context.height
-        records = []
-        for _, tx, coins in spending_transactions(context):
+        writes = layer_writes(state.top, SPENT_COLUMN)
+        prefix, pack = SPENT_COLUMN.prefix, _VALUE.pack
+        for (_, tx, coins), keys in zip(spending_transactions(context), spent_address_keys(context)):
             txid_rev = tx.txid_rev
-            for index, (txin, coin) in enumerate(zip(tx.vin, coins)):
-                address = script_address_key(coin.script_pubkey) or NO_ADDRESS
-                info = SpentInfo(txid_rev, index, height, coin.value, address)
-                records.append((spent_key(txin.prevout.txid_rev, txin.prevout.n), info.to_bytes()))
-        state.put_many(SPENT_COLUMN, records)
+            for index, (txin, coin, address) in enumerate(zip(tx.vin, coins, keys)):
+                address = address or NO_ADDRESS
+                prevout = txin.prevout
+                writes[prefix + prevout.txid_rev + prevout.n.to_bytes(4, "little")] = pack(txid_rev, index, height, coin.value, address[0], address[1:])
         return None
 
     def disconnect_block(self, context: BlockContext, undo: bytes | None, state: StateWriter) -> None:

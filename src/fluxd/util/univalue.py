@@ -32,6 +32,11 @@ class NoFloats(dict):
     """
 
 
+class NoFloatsList(list):
+    """A JSON array whose items (at any depth) hold no ``float``: written in one orjson call as ``NoFloats``
+    (the answers of 100,000s of plain objects, getaddressdeltas / getaddressutxos)."""
+
+
 class RepeatedKeys(dict):
     """A JSON object written with a key more than once: C++ UniValue::pushKV appends, it never replaces.
 
@@ -169,7 +174,7 @@ def _orjson_default(value):
     raise TypeError(type(value).__name__)
 
 
-def _no_floats(value: NoFloats) -> str | None:
+def _no_floats(value: NoFloats | NoFloatsList) -> str | None:
     if orjson is None:
         return None
     try:
@@ -199,10 +204,10 @@ def _compact(value, out: list[str]) -> list[str]:
         out.append(str(value))
     elif kind is Decimal:
         out.append(format(value, "f"))
-    elif kind is NoFloats:
+    elif kind is NoFloats or kind is NoFloatsList:
         text = _no_floats(value)
         if text is None:
-            _compact_object(value, out)
+            (_compact_object if kind is NoFloats else _compact_array)(value, out)
         else:
             out.append(text)
     elif isinstance(value, dict):

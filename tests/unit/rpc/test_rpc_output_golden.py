@@ -42,7 +42,7 @@ from fluxd.storage.block_files import BlockFiles
 from fluxd.storage.memory import MemoryStore
 from fluxd.util.args import parse_parameters
 from fluxd.util import univalue
-from fluxd.util.univalue import NoFloats, RawNumber, dumps
+from fluxd.util.univalue import NoFloats, NoFloatsList, RawNumber, dumps
 from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
 from tests.block_building import MemoryChain
 from tests.vectors import load_json
@@ -241,6 +241,9 @@ def test_no_floats_dicts_write_like_plain_dicts(value):
     univalue._write(value, 0, 1, reference)  # the general writer the compact fast paths must agree with
     assert dumps(NoFloats(value)) == dumps(dict(value)) == "".join(reference)
     assert dumps([NoFloats(value), NoFloats(value)]) == "[" + dumps(dict(value)) + "," + dumps(dict(value)) + "]"
+    listed = [dict(value), value, [value]]
+    assert dumps(NoFloatsList(listed)) == dumps(listed) == "[" + ",".join(dumps(item) for item in listed) + "]"
+    assert dumps(NoFloatsList()) == "[]" and dumps(NoFloats(rows=NoFloatsList([value]))) == dumps({"rows": [value]})
 
 
 def _reference_asm(script: bytes, attempt_sighash_decode: bool = False) -> str:

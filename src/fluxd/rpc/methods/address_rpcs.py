@@ -3,13 +3,19 @@ getaddressutxos, getaddressmempool — over the address index and the mempool's 
 
 from __future__ import annotations
 
-from fluxd.chainstate.address_index import address_deltas, address_unspent
+from collections.abc import Iterable
+from operator import itemgetter
+
+from fluxd.chainstate.address_index import DeltaRow, address_delta_rows, address_unspent_rows
 from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_MISC_ERROR, RPCError
 from fluxd.rpc.insight import ADDRESS_INDEX, address_text, addresses_from_params, help_text, index_enabled, require_index
 from fluxd.rpc.methods.address_help import HELP_PARTS
 from fluxd.rpc.params import get_bool, get_int
 from fluxd.rpc.registry import RPCTable
 from fluxd.util.hexutil import rev_to_hum
+from fluxd.util.univalue import NoFloats, NoFloatsList
+
+_BY_HEIGHT = itemgetter(5)  # of a (text, txid, index, satoshis, script, height) row
 
 
 def _start(node, rpc: str, params: list) -> None:
@@ -44,11 +50,11 @@ def height_range(node, params: list, view) -> tuple[int, int]:
     return start, end
 
 
-def _deltas(node, params: list, start: int, end: int) -> list:
-    """getAddressesInHeightRange: every address's deltas, address after address."""
+def _deltas(node, params: list, start: int, end: int) -> list[tuple[bytes, Iterable[DeltaRow]]]:
+    """getAddressesInHeightRange: every address's deltas, address after address (rows of address_delta_rows)."""
     keys = addresses_from_params(params, node.params.base58)
     reader = node.chainstate.state_reader()
-    return [delta for key in keys for delta in address_deltas(reader, key, start, end)]
+    return [(key, address_delta_rows(reader, key, start, end)) for key in keys]
 
 
 def rpc_getaddressdeltas(node, params):
@@ -58,34 +64,39 @@ def rpc_getaddressdeltas(node, params):
     deltas = _deltas(node, params, start, end)
     include_chain_info = _chain_info(params)
     prefixes = node.params.base58
-    result = [
-        {"address": address_text(delta.address_key, prefixes), "blockindex": delta.block_position, "height": delta.height,
-         "index": delta.index, "satoshis": delta.satoshis, "txid": rev_to_hum(delta.txid_rev)}
-        for delta in deltas
-    ]  # fmt: skip
+    result = NoFloatsList()
+    for key, rows in deltas:
+        address = address_text(key, prefixes)  # one Base58Check per address, not per delta
+        result += [
+            {"address": address, "blockindex": position, "height": height, "index": index, "satoshis": satoshis,
+             "txid": txid_rev[::-1].hex()}  # rev_to_hum inline
+            for (height, position, txid_rev, index, _spending), (satoshis,) in rows
+        ]  # fmt: skip
     if not (include_chain_info and start > 0 and end > 0):
         return result
     if start > view.height or end > view.height:
         raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "Start or end is outside chain range")
-    return {
-        "deltas": result,
-        "start": {"hash": view.at(start).hash_hum, "height": start},
-        "end": {"hash": view.at(end).hash_hum, "height": end},
-    }
+    return NoFloats(
+        deltas=result,
+        start={"hash": view.at(start).hash_hum, "height": start},
+        end={"hash": view.at(end).hash_hum, "height": end},
+    )
 
 
 def rpc_getaddressbalance(node, params):
     _start(node, "getaddressbalance", params)
-    deltas = _deltas(node, params, 0, 0)
-    balance = sum(delta.satoshis for delta in deltas)
-    received = sum(delta.satoshis for delta in deltas if delta.satoshis > 0)
+    balance = received = 0
+    for _key, rows in _deltas(node, params, 0, 0):
+        amounts = [satoshis for _, (satoshis,) in rows]
+        balance += sum(amounts)
+        received += sum(amount for amount in amounts if amount > 0)
     return {"balance": balance, "received": received}
 
 
 def rpc_getaddresstxids(node, params):
     _start(node, "getaddresstxids", params)
     start, end = height_range(node, params, node.chainstate.view())
-    found = {(delta.height, rev_to_hum(delta.txid_rev)) for delta in _deltas(node, params, start, end)}
+    found = {(fields[0], rev_to_hum(fields[2])) for _key, rows in _deltas(node, params, start, end) for fields, _ in rows}
     return [txid_hum for _, txid_hum in sorted(found)]  # C++ std::set<pair<int, string>>: by height, then txid text
 
 
@@ -95,17 +106,20 @@ def rpc_getaddressutxos(node, params):
     keys = addresses_from_params(params, node.params.base58)
     view = node.chainstate.view()
     reader = node.chainstate.state_reader()
-    unspent = [output for key in keys for output in address_unspent(reader, key)]
-    unspent.sort(key=lambda output: output.height)  # stable: C++ std::sort by blockHeight
     prefixes = node.params.base58
-    utxos = [
-        {"address": address_text(output.address_key, prefixes), "txid": rev_to_hum(output.txid_rev), "outputIndex": output.index,
-         "script": output.script_pubkey.hex(), "satoshis": output.satoshis, "height": output.height}
-        for output in unspent
-    ]  # fmt: skip
+    unspent = []
+    for key in keys:
+        address = address_text(key, prefixes)  # one Base58Check per address
+        unspent += [(address, txid_rev, index, satoshis, script, height) for txid_rev, index, satoshis, height, script in address_unspent_rows(reader, key)]
+    unspent.sort(key=_BY_HEIGHT)  # stable: C++ std::sort by blockHeight
+    utxos = NoFloatsList(
+        {"address": address, "txid": txid_rev[::-1].hex(), "outputIndex": index, "script": script.hex(), "satoshis": satoshis,
+         "height": height}
+        for address, txid_rev, index, satoshis, script, height in unspent
+    )  # fmt: skip
     if not include_chain_info:
         return utxos
-    return {"utxos": utxos, "hash": view.tip.hash_hum, "height": view.height}
+    return NoFloats(utxos=utxos, hash=view.tip.hash_hum, height=view.height)
 
 
 def rpc_getaddressmempool(node, params):
