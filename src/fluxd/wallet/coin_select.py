@@ -1,0 +1,190 @@
+"""Transparent coin selection (C++ wallet.cpp ApproximateBestSubset, SelectCoinsMinConf, SelectCoins).
+
+Pure: the caller gives the candidates (its AvailableCoins: final, trusted, unspent, mature, not
+locked, ours or a P2SH we watch) and a ``random.Random``.  ``CENT`` (amount.h) is also the target
+margin C++ uses to avoid change below one cent (there is no separate MIN_CHANGE in Flux).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from fluxd.core.amount import CENT
+from fluxd.core.tx_parts import OutPoint
+
+SUBSET_ITERATIONS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateCoin:
+    """One COutput: a wallet transaction's output with its depth, IsFromMe and spendability."""
+
+    txid_raw: bytes
+    index: int
+    value: int
+    script_pubkey: bytes
+    depth: int
+    from_me: bool
+    spendable: bool
+
+    @property
+    def outpoint(self) -> OutPoint:
+        return OutPoint(self.txid_raw, self.index)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The coins chosen (no duplicates, in the order they were picked) and their total value."""
+
+    coins: tuple[CandidateCoin, ...]
+    total: int
+
+
+def approximate_best_subset(
+    values: Sequence[int], total_lower: int, target: int, rng: random.Random, iterations: int = SUBSET_ITERATIONS
+) -> tuple[list[bool], int]:
+    """(included flags, their total): the smallest total >= target found by random inclusion.
+
+    Each round includes every value with probability 1/2 (first pass), then the rest in order
+    (second pass) until the target is reached; a value that reaches it is recorded and taken out
+    again so the round goes on looking for a closer total.
+    """
+    best = [True] * len(values)
+    best_total = total_lower
+    rep = 0
+    while rep < iterations and best_total != target:
+        included = [False] * len(values)
+        total = 0
+        reached = False
+        for pass_no in range(2):
+            if reached:
+                break
+            for i, value in enumerate(values):
+                take = rng.getrandbits(1) == 1 if pass_no == 0 else not included[i]
+                if not take:
+                    continue
+                total += value
+                included[i] = True
+                if total >= target:
+                    reached = True
+                    if total < best_total:
+                        best_total = total
+                        best = list(included)
+                    total -= value
+                    included[i] = False
+        rep += 1
+    return best, best_total
+
+
+def _eligible(coin: CandidateCoin, conf_mine: int, conf_theirs: int) -> bool:
+    if not coin.spendable:
+        return False
+    return coin.depth >= (conf_mine if coin.from_me else conf_theirs)
+
+
+def select_coins_min_conf(
+    target: int, conf_mine: int, conf_theirs: int, coins: Sequence[CandidateCoin], rng: random.Random
+) -> Selection | None:
+    """SelectCoinsMinConf: None when the eligible coins cannot reach ``target``."""
+    shuffled = list(coins)
+    rng.shuffle(shuffled)
+    lower: list[CandidateCoin] = []
+    total_lower = 0
+    lowest_larger: CandidateCoin | None = None
+    for coin in shuffled:
+        if not _eligible(coin, conf_mine, conf_theirs):
+            continue
+        if coin.value == target:
+            return Selection((coin,), coin.value)
+        if coin.value < target + CENT:
+            lower.append(coin)
+            total_lower += coin.value
+        elif lowest_larger is None or coin.value < lowest_larger.value:
+            lowest_larger = coin
+    if total_lower == target:
+        return Selection(tuple(lower), total_lower)
+    if total_lower < target:
+        return None if lowest_larger is None else Selection((lowest_larger,), lowest_larger.value)
+    return _best_of_lower(target, lower, total_lower, lowest_larger, rng)
+
+
+def _best_of_lower(
+    target: int, lower: list[CandidateCoin], total_lower: int, lowest_larger: CandidateCoin | None, rng: random.Random
+) -> Selection:
+    lower.sort(key=lambda coin: coin.value, reverse=True)
+    values = [coin.value for coin in lower]
+    best, best_total = approximate_best_subset(values, total_lower, target, rng)
+    if best_total != target and total_lower >= target + CENT:
+        best, best_total = approximate_best_subset(values, total_lower, target + CENT, rng)
+    if lowest_larger is not None and (
+        (best_total != target and best_total < target + CENT) or lowest_larger.value <= best_total
+    ):
+        return Selection((lowest_larger,), lowest_larger.value)
+    chosen = tuple(coin for coin, flag in zip(lower, best) if flag)
+    return Selection(chosen, sum(coin.value for coin in chosen))
+
+
+def select_coins(
+    target: int,
+    coins: Sequence[CandidateCoin],
+    rng: random.Random,
+    *,
+    preset: Sequence[OutPoint] = (),
+    wallet_coin: Callable[[OutPoint], CandidateCoin | None] = lambda outpoint: None,
+    allow_other_inputs: bool = True,
+    spend_zero_conf_change: bool = True,
+) -> Selection | None:
+    """SelectCoins: None means "Insufficient funds".
+
+    ``coins`` is AvailableCoins' list.  ``preset`` are the coin-control outpoints.  With
+    ``allow_other_inputs`` false (and a preset) only the spendable available coins among the preset
+    are used, all of them.  Otherwise each preset outpoint is looked up with ``wallet_coin`` (C++
+    mapWallet: any wallet transaction's output, spent or not; None fails the selection), always
+    used, and the rest is selected from the other coins: 1 conf for our own coins / 6 for others',
+    then 1/1, then 0/1 when ``spend_zero_conf_change``.
+    """
+    if preset and not allow_other_inputs:
+        wanted = set(preset)
+        chosen = _unique(coin for coin in coins if coin.spendable and coin.outpoint in wanted)
+        total = sum(coin.value for coin in chosen)
+        return Selection(chosen, total) if total >= target else None
+    preset_coins: list[CandidateCoin] = []
+    for outpoint in preset:
+        coin = wallet_coin(outpoint)
+        if coin is None:
+            return None
+        preset_coins.append(coin)
+    preset_set = {coin.outpoint for coin in preset_coins}
+    preset_value = sum(coin.value for coin in _unique(preset_coins))
+    others = [coin for coin in coins if coin.outpoint not in preset_set]
+    picked = _select_in_passes(target - preset_value, others, rng, spend_zero_conf_change, target <= preset_value)
+    if picked is None:
+        return None
+    chosen = _unique([*picked.coins, *preset_coins])
+    return Selection(chosen, picked.total + preset_value)
+
+
+def _select_in_passes(
+    target: int, coins: Sequence[CandidateCoin], rng: random.Random, spend_zero_conf_change: bool, covered: bool
+) -> Selection | None:
+    if covered:
+        return Selection((), 0)
+    passes = [(1, 6), (1, 1)] + ([(0, 1)] if spend_zero_conf_change else [])
+    for conf_mine, conf_theirs in passes:
+        picked = select_coins_min_conf(target, conf_mine, conf_theirs, coins, rng)
+        if picked is not None:
+            return picked
+    return None
+
+
+def _unique(coins) -> tuple[CandidateCoin, ...]:
+    """The coins without repeated outpoints (C++ keeps them in a std::set)."""
+    seen: set[OutPoint] = set()
+    kept = []
+    for coin in coins:
+        if coin.outpoint not in seen:
+            seen.add(coin.outpoint)
+            kept.append(coin)
+    return tuple(kept)
