@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fluxd.core.amount import CENT
+from fluxd.core.script import is_p2sh
 from fluxd.core.tx_parts import OutPoint
 
 SUBSET_ITERATIONS = 1000
@@ -40,6 +41,48 @@ class Selection:
 
     coins: tuple[CandidateCoin, ...]
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class WalletOutput:
+    """What AvailableCoins knows of one output of a wallet transaction (the caller computes each fact)."""
+
+    coin: CandidateCoin  # spendable = IsMine has ISMINE_SPENDABLE
+    is_mine: bool  # IsMine != ISMINE_NO (watch-only counts)
+    final: bool  # CheckFinalTx of its transaction
+    trusted: bool  # CWalletTx::IsTrusted (depth >= 1, or our own unconfirmed change with -spendzeroconfchange)
+    immature_coinbase: bool  # a coinbase with GetBlocksToMaturity() > 0
+    spent: bool  # IsSpent (by the chain or the mempool)
+    locked: bool  # lockunspent
+
+
+def available_coins(
+    outputs: Sequence[WalletOutput],
+    *,
+    only_confirmed: bool = True,
+    include_zero_value: bool = False,
+    selected: frozenset[OutPoint] = frozenset(),
+    allow_other_inputs: bool = True,
+) -> list[CandidateCoin]:
+    """AvailableCoins for ALL_COINS, in C++ order of tests.
+
+    Left to the caller: the fluxnode tier filter (other coin types, which also use locked
+    collateral) and coin control's "from only" destination.  Outputs that are not ours are kept
+    only for P2SH scripts, with ``spendable`` false, so selection never spends them.
+    """
+    kept = []
+    for out in outputs:
+        coin = out.coin
+        if not out.final or (only_confirmed and not out.trusted) or out.immature_coinbase or coin.depth < 0:
+            continue
+        if out.spent or (not out.is_mine and not is_p2sh(coin.script_pubkey)) or out.locked:
+            continue
+        if coin.value <= 0 and not include_zero_value:
+            continue
+        if selected and not allow_other_inputs and coin.outpoint not in selected:
+            continue
+        kept.append(coin)
+    return kept
 
 
 def approximate_best_subset(

@@ -12,7 +12,9 @@ from fluxd.core.amount import CENT, COIN
 from fluxd.core.tx_parts import OutPoint
 from fluxd.wallet.coin_select import (
     CandidateCoin,
+    WalletOutput,
     approximate_best_subset,
+    available_coins,
     select_coins,
     select_coins_min_conf,
 )
@@ -249,6 +251,45 @@ def test_preset_only_when_other_inputs_not_allowed():
     got = select_coins(5 * CENT, w.coins, random.Random(0), preset=[a.outpoint, b.outpoint], allow_other_inputs=False)
     assert set(got.coins) == {a, b} and got.total == 6 * CENT
     assert select_coins(7 * CENT, w.coins, random.Random(0), preset=[a.outpoint, b.outpoint], allow_other_inputs=False) is None
+
+
+# ----- AvailableCoins filters ---------------------------------------------------------------
+
+
+P2SH = bytes([0xA9, 0x14]) + b"\x11" * 20 + bytes([0x87])
+
+
+def _output(n: int, **facts) -> WalletOutput:
+    value = facts.pop("value", COIN)
+    script = facts.pop("script", b"\x76\xa9\x14" + b"\x22" * 20 + b"\x88\xac")
+    depth = facts.pop("depth", 3)
+    spendable = facts.pop("spendable", True)
+    base = dict(is_mine=True, final=True, trusted=True, immature_coinbase=False, spent=False, locked=False)
+    base.update(facts)
+    return WalletOutput(CandidateCoin(bytes([n]) * 32, 0, value, script, depth, False, spendable), **base)
+
+
+def test_available_coins_filters():
+    good = _output(1)
+    outputs = [
+        good,
+        _output(2, final=False),
+        _output(3, trusted=False),
+        _output(4, immature_coinbase=True),
+        _output(5, depth=-1),
+        _output(6, spent=True),
+        _output(7, is_mine=False, spendable=False),
+        _output(8, locked=True),
+        _output(9, value=0),
+    ]
+    watched_p2sh = _output(10, is_mine=False, spendable=False, script=P2SH)
+    outputs.append(watched_p2sh)
+    assert available_coins(outputs) == [good.coin, watched_p2sh.coin]
+    assert _output(3, trusted=False).coin in available_coins(outputs, only_confirmed=False)
+    assert _output(9, value=0).coin in available_coins(outputs, include_zero_value=True)
+    only = available_coins(outputs, selected=frozenset({watched_p2sh.coin.outpoint}), allow_other_inputs=False)
+    assert only == [watched_p2sh.coin]
+    assert select_coins(1, available_coins(outputs)[1:], random.Random(0)) is None  # watch-only: never spent
 
 
 # ----- properties -------------------------------------------------------------------------
