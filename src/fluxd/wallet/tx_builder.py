@@ -25,7 +25,6 @@ from fluxd.wallet.fee_policy import FeeEstimates, FeePolicy, can_send_free, mini
 from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
 
 DEFAULT_TX_EXPIRY_DELTA = 20  # -txexpirydelta
-TX_EXPIRING_SOON_THRESHOLD = 3  # -txexpirydelta must be above it (checked at startup)
 WALLET_INPUT_SEQUENCE = 0xFFFFFFFE  # max()-1 so that nLockTime applies
 
 SignFn = Callable[[Transaction, Sequence[CandidateCoin]], "Transaction | None"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fluxd.consensus.interpreter import SignatureChecker, verify_script
 from fluxd.consensus.script_errors import STANDARD_SCRIPT_VERIFY_FLAGS, ScriptError
@@ -377,3 +379,35 @@ def test_error_expiry_height_threshold():
     assert _error([Recipient(PAYEE, COIN)], [coin(1, 3 * COIN)], context=context) == (
         "nExpiryHeight must be less than TX_EXPIRY_HEIGHT_THRESHOLD."
     )
+
+
+# ----- properties -----------------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.integers(10_000, 5 * COIN), min_size=1, max_size=6),
+    st.lists(st.tuples(st.integers(1_000, 2 * COIN), st.booleans()), min_size=1, max_size=3),
+    st.sampled_from([0, 1000, 1777, 25_000]),
+    st.integers(0, 2**32),
+)
+def test_built_transactions_balance_and_pay_enough(values, payments, pay_rate, seed):
+    coins = [coin(i + 1, v) for i, v in enumerate(values)]
+    recipients = [Recipient(PAYEE, amount, subtract) for amount, subtract in payments]
+    policy = FeePolicy(pay_tx_fee_per_kb=pay_rate)
+    try:
+        built = build(recipients, coins, policy=policy, seed=seed)
+    except TxBuildError as error:
+        assert error.message in {
+            "Insufficient funds",
+            "The transaction amount is too small to pay the fee",
+            "The transaction amount is too small to send after the fee has been deducted",
+        }
+        return
+    assert paid_fee(built) == built.fee
+    assert built.fee >= minimum_fee(built.tx.size, policy, NoEstimates())
+    assert all(out.value >= dust_threshold(out) for out in built.tx.vout)
+    for index, (amount, subtract) in enumerate(payments):
+        position = index + (1 if 0 <= built.change_position <= index else 0)
+        if not subtract:
+            assert built.tx.vout[position].value == amount
+    assert_verifies(built)
