@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fluxd.consensus.tx_check import MAX_TX_SIZE_AFTER_SAPLING, TX_EXPIRY_HEIGHT_THRESHOLD
 from fluxd.consensus.tx_contextual import MAX_TX_SIZE_BEFORE_SAPLING
@@ -19,7 +19,7 @@ from fluxd.core.transaction import SAPLING_TX_VERSION, SAPLING_VERSION_GROUP_ID,
 from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
 from fluxd.mempool.policy import dust_threshold, relay_fee
 from fluxd.params.chainparams import ChainParams
-from fluxd.params.upgrades import Upgrade, network_upgrade_active
+from fluxd.params.upgrades import Upgrade, current_epoch_branch_id, network_upgrade_active
 from fluxd.wallet.coin_select import CandidateCoin, select_coins
 from fluxd.wallet.fee_policy import FeeEstimates, FeePolicy, can_send_free, minimum_fee
 from fluxd.wallet.signing import KeyStore, SigningInput, produce_signature
@@ -59,6 +59,11 @@ class ChainContext:
     @property
     def next_height(self) -> int:
         return self.tip_height + 1
+
+    @property
+    def branch_id(self) -> int:
+        """The consensus branch id the inputs are signed with (CurrentEpochBranchId at the next height)."""
+        return current_epoch_branch_id(self.params, self.next_height)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +318,33 @@ def create_transaction(request: BuildRequest, rng: random.Random) -> BuiltTransa
         if fee >= needed:
             return built
         fee = needed
+
+
+def fund_transaction(
+    tx: Transaction, request: BuildRequest, rng: random.Random
+) -> tuple[Transaction, int, int]:
+    """FundTransaction: (funded tx, fee, change position) for a raw transaction's outputs.
+
+    ``request.recipients`` and ``request.choice`` are derived here from ``tx`` (its outputs, none
+    subtracting the fee; its inputs preset with other inputs allowed; ``choice.wallet_coin`` and
+    ``choice.spend_zero_conf_change`` are kept).  The request's signer should be a dummy one: C++
+    builds with sign=false and keeps no signature.  The transaction keeps its own fields, inputs
+    and outputs; the change output is inserted at its position and the new inputs appended.
+    """
+    recipients = tuple(Recipient(out.script_pubkey, out.value, False) for out in tx.vout)
+    choice = CoinChoice(
+        preset=tuple(txin.prevout for txin in tx.vin),
+        wallet_coin=request.choice.wallet_coin,
+        allow_other_inputs=True,
+        spend_zero_conf_change=request.choice.spend_zero_conf_change,
+    )
+    built = create_transaction(replace(request, recipients=recipients, choice=choice, keep_signatures=False), rng)
+    vout = list(tx.vout)
+    if built.change_position != -1:
+        vout.insert(built.change_position, built.tx.vout[built.change_position])
+    known = {txin.prevout for txin in tx.vin}
+    vin = list(tx.vin) + [txin for txin in built.tx.vin if txin.prevout not in known]
+    return tx.copy_with(vin=tuple(vin), vout=tuple(vout)), built.fee, built.change_position
 
 
 def _priority(tx: Transaction, priority_inputs: float, size: int) -> float:

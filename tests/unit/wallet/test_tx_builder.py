@@ -33,6 +33,7 @@ from fluxd.wallet.tx_builder import (
     TxBuildError,
     create_transaction,
     dummy_signer,
+    fund_transaction,
     keystore_signer,
     modified_size,
 )
@@ -280,6 +281,27 @@ def test_not_signed_but_sized_with_dummies():
     assert all(txin.script_sig == b"" for txin in unsigned.tx.vin)
     assert abs(unsigned.fee - signed.fee) <= 2
     assert unsigned.fee >= minimum_fee(signed.tx.size, FeePolicy(), NoEstimates()) - 2
+
+
+def test_fund_transaction_keeps_inputs_and_outputs():
+    pubkeys = {key.key_id: key.pubkey for key in KEYS}
+    coins = [coin(i, COIN) for i in range(1, 6)]
+    preset = coin(9, COIN // 2)
+    raw = Transaction(
+        version=1, lock_time=77, vin=(TxIn(preset.outpoint, b"", 0xFFFFFFFF),), vout=(TxOut(COIN, PAYEE), TxOut(COIN, PAYEE2))
+    )
+    wallet = {c.outpoint: c for c in [*coins, preset]}.get
+    req = request([], coins, sign=dummy_signer(pubkeys.get, STORE.scripts.get), choice=CoinChoice(wallet_coin=wallet))
+    funded, fee, change_position = fund_transaction(raw, req, random.Random(3))
+    assert funded.vin[0] == raw.vin[0] and funded.lock_time == 77 and funded.version == 1
+    assert all(txin.script_sig == b"" for txin in funded.vin)
+    others = [o for i, o in enumerate(funded.vout) if i != change_position]
+    assert others == list(raw.vout) and funded.vout[change_position].script_pubkey == CHANGE_SCRIPT
+    value_in = sum(wallet(txin.prevout).value for txin in funded.vin)
+    assert value_in - sum(o.value for o in funded.vout) == fee > 0
+    missing = CoinChoice(wallet_coin=lambda outpoint: None)
+    with pytest.raises(TxBuildError, match="Insufficient funds"):
+        fund_transaction(raw, request([], coins, sign=dummy_signer(pubkeys.get, STORE.scripts.get), choice=missing), random.Random(3))
 
 
 def test_p2sh_multisig_coin():
