@@ -235,7 +235,13 @@ def modified_size(tx: Transaction, size: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class BuildRequest:
-    """Everything CreateTransaction uses besides the randomness."""
+    """Everything CreateTransaction uses besides the randomness.
+
+    ``change_script()`` is called at most once, when a round first has change (coin control's
+    change address, or a reserved key-pool key); if the result's ``change_position`` is -1 the
+    script went unused (C++ ReturnKey).  ``sign(unsigned_tx, coins)`` gets the transaction with
+    empty scriptSigs and the coins in vin order, and returns it signed, or None.
+    """
 
     recipients: tuple[Recipient, ...]
     coins: tuple[CandidateCoin, ...]
