@@ -99,9 +99,9 @@ def test_errors_before_and_after_connecting(tmp_path, pon_pair):
     assert _rpc_error(node_a, "getblocktemplate", {"mode": "proposal"}) == (-3, "Missing data String key for proposal")
     assert _rpc_error(node_a, "getblocktemplate", {"mode": "proposal", "data": "zz"}) == (-22, "Block decode failed")
     assert _rpc_error(node_a, "getblocktemplate", {"longpollid": "short"})[0] == -1
-    lonely = NodeProcess(tmp_path / "c").start()
+    lonely = NodeProcess(tmp_path / "c", extra_args=["-disablewallet"]).start()
     try:
-        assert _rpc_error(lonely, "getblocktemplate") == (-32601, "fluxd compiled without wallet and -mineraddress not set")
+        assert _rpc_error(lonely, "getblocktemplate") == (-32601, "Wallet disabled and -mineraddress not set")
     finally:
         lonely.stop()
 

@@ -27,6 +27,7 @@ from fluxd.node.mempool_service import MempoolService
 from fluxd.node.net_service import NetworkService
 from fluxd.node.options import unknown_options
 from fluxd.node.zmq_service import ZmqService
+from fluxd.node.wallet_service import WalletService
 from fluxd.node.startup import StartupError, check_init_values, select_params
 from fluxd.params.benchmark_key import OPTION as BENCHMARK_KEY_OPTION
 from fluxd.rpc.context import NodeContext
@@ -48,16 +49,17 @@ class Node:
     net: NetworkService
     mempool: MempoolService
     zmq: ZmqService
+    wallet: WalletService
 
     @classmethod
     def build(cls, context: NodeContext) -> Node:
         net = NetworkService(context)
-        return cls(context, ChainService(context), net, MempoolService(context, net), ZmqService(context))
+        return cls(context, ChainService(context), net, MempoolService(context, net), ZmqService(context), WalletService(context))
 
     @property
-    def services(self) -> tuple[ChainService, NetworkService, MempoolService, ZmqService]:
+    def services(self) -> tuple[ChainService, NetworkService, MempoolService, ZmqService, WalletService]:
         """In start order."""
-        return (self.chain, self.net, self.mempool, self.zmq)
+        return (self.chain, self.net, self.mempool, self.zmq, self.wallet)
 
 
 def _rpc_binds(args: Args, port: int) -> list[tuple[str, int]]:
@@ -95,7 +97,7 @@ async def run_node(node: Node, install_signals: bool = True, on_rpc_ready: Calla
         loop.add_signal_handler(signal.SIGHUP, reopen_debug_log)  # logrotate: reopen, never stop (C++)
     server, wrote_cookie = _rpc_server(context)
     port = context.args.get_int("-rpcport", context.params.rpc_port)
-    started: list[ChainService | NetworkService | MempoolService | ZmqService] = []
+    started: list = []
     metrics_listener: MetricsListener | None = None
     try:
         await _start_rpc(server, context.args, port)
@@ -127,7 +129,7 @@ async def run_node(node: Node, install_signals: bool = True, on_rpc_ready: Calla
 
 def _rpc_server(context: NodeContext) -> tuple[RPCServer, bool]:
     """The RPC server (and -rest routes) over the context; whether a cookie was written."""
-    register_all(context.rpc_table)
+    register_all(context.rpc_table, wallet=not context.args.get_bool("-disablewallet", False))
     auth, wrote_cookie = _rpc_auth(context.args, context.net_dir)
     try:
         allow = AllowList(context.args.get_all("-rpcallowip"))

@@ -15,7 +15,8 @@ KNOWN_OPTIONS = frozenset(
     mempoolevictionmemoryminutes maxtxfee paytxfee blockmaxsize blockprioritysize blockminsize datacarrier
     datacarriersize fluxnode zelnode fluxnodeprivkey zelnodeprivkey fluxnodeoutpoint zelnodeoutpoint
     fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
-    disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid
+    disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
+    spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee sendfreetransactions txexpirydelta
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom
     experimentalfeatures stopafterblockimport mocktime metricsport maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
     zmqpubhashblock zmqpubhashtx zmqpubrawblock zmqpubrawtx zmqpubhashblockheight zmqpubchainreorg zmqpubfluxnodelistdelta
@@ -39,20 +40,17 @@ def unknown_options(option_names) -> list[str]:
 # default is accepted (it asks for what the node does anyway), any other value refuses to start.
 # None: no value is harmless (a string option, or one whose every use needs the missing feature).
 NOT_BUILT: dict[str, bool | int | None] = {
-    "alertnotify": None, "blocknotify": None, "walletnotify": None,
+    "alertnotify": None, "blocknotify": None,
     "benchmarking": False, "datacarrier": True, "datacarriersize": 80, "discover": False,
     "equihashsolver": None, "exportdir": None,
     "externalip": None, "onlynet": None, "seednode": None, "whitebind": None, "maxuploadtarget": 0,
     "fluxnode": False, "zelnode": False, "fluxnodeprivkey": None, "zelnodeprivkey": None,
     "fluxnodeoutpoint": None, "zelnodeoutpoint": None, "fluxnodeindex": None, "zelnodeindex": None,
-    "keypool": None, "wallet": None, "rescan": False, "upgradewallet": False, "zapwallettxes": 0,
+    "upgradewallet": False,
     "paytxfee": None, "maxtxfee": None, "minrelaytxfee": None, "permitbaremultisig": True, "relaypriority": True,
     "logtimestamps": True, "shrinkdebugfile": False, "server": True, "sysperms": False, "testnetbenchbypass": False,
     "maxreorg": None, "migratetoflux": None, "prune": 0, "reindex-chainstate": False, "rpccookiefile": None,
     "rpcservertimeout": None, "rpcworkqueue": None, "timeout": None, "gen": False,
-    # Not C++'s default (0): this node has no wallet, so -disablewallet=1 asks for what it does and
-    # -disablewallet=0 (load the wallet) is refused like the other wallet options.
-    "disablewallet": True,
     # C++ publishes the FluxNode list changes its cache flush records (g_fluxnodeDelta); not kept here.
     "zmqpubfluxnodelistdelta": None,
 }  # fmt: skip

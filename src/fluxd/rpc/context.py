@@ -29,6 +29,7 @@ from fluxd.rpc.shutdown import ShutdownRequest
 from fluxd.rpc.template_cache import TemplateCache
 from fluxd.util.args import Args
 from fluxd.util.clock import Clock
+from fluxd.wallet.wallet import Wallet
 
 
 class TxSubmitter(Protocol):
@@ -39,6 +40,14 @@ class TxSubmitter(Protocol):
     def submit(self, tx: Transaction, limit_free: bool = False, reject_absurd_fee: bool = True) -> object: ...
 
     def relay(self, tx: Transaction) -> None: ...
+
+
+class WalletRunner(Protocol):
+    """What wallet RPCs need of the wallet service (node/wallet_service.py)."""
+
+    def sync(self) -> None: ...
+
+    def resend_before(self, before_time: int | None) -> list[str]: ...
 
 
 @dataclass(eq=False)
@@ -57,6 +66,8 @@ class NodeContext:
     mempool: Mempool | None = None  # MempoolService
     mempool_service: TxSubmitter | None = None  # MempoolService
     fee_estimator: BlockPolicyEstimator | None = None  # MempoolService
+    wallet: Wallet | None = None  # WalletService (None: -disablewallet)
+    wallet_service: WalletRunner | None = None  # WalletService
     # state RPC keeps between calls
     template_cache: TemplateCache = field(default_factory=TemplateCache)  # getblocktemplate
     last_template_stats: tuple[int, int] = (0, 0)  # (size, transactions) of the last template, getmininginfo

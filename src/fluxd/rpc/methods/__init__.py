@@ -20,6 +20,8 @@ from fluxd.rpc.methods import (
     spent_rpcs,
     txoutproof,
     utility,
+    wallet_balance_rpcs,
+    wallet_keys,
 )
 from fluxd.rpc.registry import RPCTable
 
@@ -27,6 +29,10 @@ GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template
           fluxnode_snapshot, address_rpcs, spent_rpcs, block_deltas)
 
 
-def register_all(table: RPCTable) -> None:
-    for group in GROUPS:
+WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs)
+
+
+def register_all(table: RPCTable, wallet: bool = True) -> None:
+    """Every group; the wallet's only when the wallet runs (C++ registers them unless -disablewallet)."""
+    for group in GROUPS + (WALLET_GROUPS if wallet else ()):
         group.register(table)

@@ -125,8 +125,8 @@ def transactions_updated(node) -> int:
 
 def rpc_getblocktemplate(node, params):
     check_count(params, 0, 1, GETBLOCKTEMPLATE_HELP)
-    if not node.args.get("-mineraddress"):
-        raise RPCError(RPC_METHOD_NOT_FOUND, "fluxd compiled without wallet and -mineraddress not set")
+    if not node.args.get("-mineraddress") and node.wallet is None:
+        raise RPCError(RPC_METHOD_NOT_FOUND, "Wallet disabled and -mineraddress not set")
     mode, longpollid, request = _read_request(params)
     if mode == "proposal":
         return _proposal(node, request)

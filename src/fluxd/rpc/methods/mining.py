@@ -10,7 +10,8 @@ from fluxd.consensus.validation import ValidationError
 from fluxd.core.address import AddressError, address_to_script
 from fluxd.core.block import Block
 from fluxd.core.merkle import block_merkle_root
-from fluxd.core.script import push_data, push_int, script_num_encode
+from fluxd.core.hashes import hash160
+from fluxd.core.script import p2pkh_script, push_data, push_int, script_num_encode
 from fluxd.core.tx_parts import TxIn
 from fluxd.params.upgrades import is_pon_active
 from fluxd.rpc.block_assembler import AssemblerSettings, BlockTemplate, create_new_block
@@ -64,14 +65,48 @@ Examples:
 """
 
 
+NO_SCRIPT_TEXT = "No coinbase script available (mining requires a wallet or -mineraddress)"
+
+
+class MiningScript:
+    """C++ CReserveScript from ScriptForMining: -mineraddress, else a reserved wallet pool key (P2PKH)."""
+
+    def __init__(self, node) -> None:
+        self.wallet, self.index, self.pubkey = None, -1, None
+        address = node.args.get("-mineraddress")
+        if address:
+            try:
+                self.script = address_to_script(address, node.params.base58)
+            except AddressError:
+                raise RPCError(RPC_INTERNAL_ERROR, NO_SCRIPT_TEXT) from None
+            return
+        wallet = node.wallet
+        if wallet is None:
+            raise RPCError(RPC_INTERNAL_ERROR, NO_SCRIPT_TEXT)
+        self.index, self.pubkey = wallet.reserve_key()
+        if self.index == -1:
+            raise RPCError(RPC_INTERNAL_ERROR, NO_SCRIPT_TEXT)
+        self.wallet = wallet
+        self.script = p2pkh_script(hash160(self.pubkey))
+
+    def keep(self) -> None:
+        """KeepScript: the key was used for a coinbase; it leaves the pool for good."""
+        if self.wallet is not None and self.index != -1:
+            self.wallet.keep_key(self.index)
+            self.index = -1
+
+    def release(self) -> None:
+        """The reservation's end: an unused key goes back to the pool (CReserveKey's destructor)."""
+        if self.wallet is not None and self.index != -1:
+            self.wallet.return_key(self.index, self.pubkey)
+            self.index = -1
+
+
 def mining_script(node) -> bytes:
-    address = node.args.get("-mineraddress")
-    if not address:
-        raise RPCError(RPC_INTERNAL_ERROR, "No coinbase script available (mining requires a wallet or -mineraddress)")
-    try:
-        return address_to_script(address, node.params.base58)
-    except AddressError:
-        raise RPCError(RPC_INTERNAL_ERROR, "No coinbase script available (mining requires a wallet or -mineraddress)") from None
+    """A coinbase script kept at once (getblocktemplate builds on it)."""
+    reserved = MiningScript(node)
+    reserved.keep()
+    return reserved.script
 
 
 def rpc_generate(node, params):
@@ -79,12 +114,16 @@ def rpc_generate(node, params):
     if not node.params.mine_blocks_on_demand:
         raise RPCError(RPC_METHOD_NOT_FOUND, "This method can only be used on regtest")
     count = get_int(params[0])
-    script = mining_script(node)
+    reserved = MiningScript(node)
     settings = AssemblerSettings.from_args(node.args, node.params)
     hashes = []
     chainstate = node.chainstate
-    for _ in range(max(0, count)):
-        hashes.append(chainstate.run_command(_generate_one, node, script, settings))
+    try:
+        for _ in range(max(0, count)):
+            hashes.append(chainstate.run_command(_generate_one, node, reserved.script, settings))
+            reserved.keep()
+    finally:
+        reserved.release()
     return hashes
 
 
