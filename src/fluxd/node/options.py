@@ -17,6 +17,7 @@ KNOWN_OPTIONS = frozenset(
     fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
     disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
     spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee sendfreetransactions txexpirydelta
+    defaultchangeaddressmainnet defaultchangeaddresstestnet
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom
     experimentalfeatures stopafterblockimport mocktime metricsport maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
     zmqpubhashblock zmqpubhashtx zmqpubrawblock zmqpubrawtx zmqpubhashblockheight zmqpubchainreorg zmqpubfluxnodelistdelta
@@ -47,7 +48,7 @@ NOT_BUILT: dict[str, bool | int | None] = {
     "fluxnode": False, "zelnode": False, "fluxnodeprivkey": None, "zelnodeprivkey": None,
     "fluxnodeoutpoint": None, "zelnodeoutpoint": None, "fluxnodeindex": None, "zelnodeindex": None,
     "upgradewallet": False,
-    "paytxfee": None, "maxtxfee": None, "minrelaytxfee": None, "permitbaremultisig": True, "relaypriority": True,
+    "minrelaytxfee": None, "permitbaremultisig": True, "relaypriority": True,
     "logtimestamps": True, "shrinkdebugfile": False, "server": True, "sysperms": False, "testnetbenchbypass": False,
     "maxreorg": None, "migratetoflux": None, "prune": 0, "reindex-chainstate": False, "rpccookiefile": None,
     "rpcservertimeout": None, "rpcworkqueue": None, "timeout": None, "gen": False,

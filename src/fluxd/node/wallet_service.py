@@ -26,6 +26,7 @@ from fluxd.rpc.context import NodeContext
 from fluxd.wallet.chain_access import NodeChain
 from fluxd.wallet.rescan import rescan_from, rescan_start
 from fluxd.wallet.wallet import DEFAULT_KEYPOOL_SIZE, Wallet
+from fluxd.wallet.settings import WalletSettingsError, wallet_settings
 from fluxd.wallet.wallet_file import WalletFile, WalletFileError
 
 log = logging.getLogger("fluxd.wallet")
@@ -199,9 +200,15 @@ class WalletService:
 
 
 def configure_wallet(wallet: Wallet, args) -> None:
-    """-spendzeroconfchange, -walletbroadcast, -walletnotify."""
-    wallet.spend_zero_conf_change = args.get_bool("-spendzeroconfchange", True)
-    wallet.broadcast_transactions = args.get_bool("-walletbroadcast", True)
+    """The wallet options (fees, confirm target, expiry, -spendzeroconfchange, -walletbroadcast), -walletnotify."""
+    try:
+        settings = wallet_settings(args)
+    except WalletSettingsError as exc:
+        raise WalletStartError(str(exc)) from None
+    wallet.settings = settings
+    wallet.pay_tx_fee_per_kb = settings.fees.pay_tx_fee_per_kb
+    wallet.spend_zero_conf_change = settings.spend_zero_conf_change
+    wallet.broadcast_transactions = settings.broadcast
     command = args.get("-walletnotify", "")
     if command:
         wallet.on_transaction = lambda txid_hum: _run_notify(command.replace("%s", txid_hum))

@@ -36,6 +36,7 @@ class TxBuildError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.fee_required = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +312,11 @@ def create_transaction(request: BuildRequest, rng: random.Random) -> BuiltTransa
     policy, cache = request.policy, {}
     fee = 0
     while True:
-        state, dust_to_fee = _build_round(request, value, fee, rng, cache)
+        try:
+            state, dust_to_fee = _build_round(request, value, fee, rng, cache)
+        except TxBuildError as exc:
+            exc.fee_required = fee  # nFeeRet at the failure (SendMoney words its error with it)
+            raise
         fee += dust_to_fee
         tx, size = _signed(request, frame, state)
         built = BuiltTransaction(tx, fee, state.change_position, state.coins)

@@ -24,6 +24,7 @@ from fluxd.wallet import key_loading
 from fluxd.wallet.chain_access import ChainAccess, depth_in_main_chain
 from fluxd.wallet.ismine import ISMINE_ALL, ISMINE_NO, is_mine
 from fluxd.wallet.key_store import WalletKeys
+from fluxd.wallet.settings import WalletSettings
 from fluxd.wallet.wallet_file import KeyRow, WalletFile
 from fluxd.wallet.wallet_tx import WalletTx
 
@@ -58,7 +59,8 @@ class Wallet:
         self.order_pos_next = 0
         self.account_entries: list = []  # move (C++ CAccountingEntry)
         self.unlocked_until = 0  # walletpassphrase's time limit (C++ nWalletUnlockTime)
-        self.pay_tx_fee_per_kb = 0  # settxfee / -paytxfee
+        self.settings = WalletSettings()  # the wallet's options (wallet/settings.py)
+        self.pay_tx_fee_per_kb = self.settings.fees.pay_tx_fee_per_kb  # settxfee / -paytxfee
         self.spend_zero_conf_change = True
         self.broadcast_transactions = True
         self.on_transaction: Callable[[str], None] | None = None  # -walletnotify (txid hex)

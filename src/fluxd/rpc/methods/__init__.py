@@ -22,6 +22,7 @@ from fluxd.rpc.methods import (
     utility,
     wallet_balance_rpcs,
     wallet_keys,
+    wallet_send_rpcs,
 )
 from fluxd.rpc.registry import RPCTable
 
@@ -29,7 +30,7 @@ GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template
           fluxnode_snapshot, address_rpcs, spent_rpcs, block_deltas)
 
 
-WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs)
+WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs, wallet_send_rpcs)
 
 
 def register_all(table: RPCTable, wallet: bool = True) -> None:
