@@ -13,6 +13,7 @@ import logging
 import os
 
 from fluxd.core.keys import PrivateKey, is_compressed_pubkey
+from fluxd.wallet import crypter
 
 log = logging.getLogger("fluxd.wallet")
 MASTER_KEY_PREFIX = "master_key/"
@@ -24,23 +25,17 @@ def has_master_key(file) -> bool:
     return bool(file.meta_with_prefix(MASTER_KEY_PREFIX))
 
 
-def master_keys(file) -> list:
-    from fluxd.wallet import crypter
-
+def master_keys(file) -> list[crypter.MasterKey]:
     stored = file.meta_with_prefix(MASTER_KEY_PREFIX)
     return [crypter.MasterKey.from_bytes(stored[name]) for name in sorted(stored)]
 
 
 def encrypt_key(master_key: bytes, secret: bytes, pubkey: bytes) -> bytes:
-    from fluxd.wallet import crypter
-
     return crypter.encrypt_secret(master_key, secret, pubkey)
 
 
 def encrypt_wallet(wallet, passphrase: str) -> None:
     """EncryptWallet: master key, crypted keys, a new key pool; the wallet ends locked."""
-    from fluxd.wallet import crypter
-
     keys = wallet.keys
     master = os.urandom(MASTER_KEY_SIZE)
     salt = os.urandom(SALT_SIZE)
@@ -58,12 +53,11 @@ def encrypt_wallet(wallet, passphrase: str) -> None:
         keys.master_key = master
         wallet.new_keypool()
     keys.lock()
+    wallet.file.compact()
 
 
 def unlock(wallet, passphrase: str) -> bool:
     """Unlock: the first master key the passphrase decrypts and that decrypts the keys."""
-    from fluxd.wallet import crypter
-
     for record in master_keys(wallet.file):
         master = crypter.decrypt_master_key(record, passphrase)
         if master is not None and _unlock_with(wallet, master):
@@ -72,8 +66,6 @@ def unlock(wallet, passphrase: str) -> bool:
 
 
 def _unlock_with(wallet, master: bytes) -> bool:
-    from fluxd.wallet import crypter
-
     keys = wallet.keys
     secrets: dict[bytes, PrivateKey] = {}
     for key_id, crypted in keys.crypted.items():
@@ -92,8 +84,6 @@ def _unlock_with(wallet, master: bytes) -> bool:
 
 def change_passphrase(wallet, old: str, new: str) -> bool:
     """ChangeWalletPassphrase: the master key re-encrypted under the new passphrase (new rounds)."""
-    from fluxd.wallet import crypter
-
     keys = wallet.keys
     was_locked = keys.locked
     keys.lock()

@@ -90,6 +90,7 @@ class WalletFile:
             self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA secure_delete=ON")  # replaced plain keys are overwritten, not left in free pages
             self.conn.executescript(SCHEMA)
             self._check_format(network)
         except sqlite3.DatabaseError as exc:
@@ -246,6 +247,13 @@ class WalletFile:
     def account_entries(self) -> list["AccountEntry"]:
         rows = self._rows("SELECT order_pos, account, amount, time, other_account, comment FROM account_entries ORDER BY order_pos")
         return [AccountEntry(*row) for row in rows]
+
+    def compact(self) -> None:
+        """After encryption (C++ CDB::Rewrite): no old page or journal frame keeps a plain key."""
+        with self._lock:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.execute("VACUUM")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def backup_to(self, destination: Path) -> None:
         """backupwallet: a consistent copy (SQLite's online backup) at ``destination``."""

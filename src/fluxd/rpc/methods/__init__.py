@@ -21,6 +21,7 @@ from fluxd.rpc.methods import (
     txoutproof,
     utility,
     wallet_balance_rpcs,
+    wallet_crypt_rpcs,
     wallet_keys,
     wallet_send_rpcs,
 )
@@ -30,7 +31,7 @@ GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template
           fluxnode_snapshot, address_rpcs, spent_rpcs, block_deltas)
 
 
-WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs, wallet_send_rpcs)
+WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs, wallet_send_rpcs, wallet_crypt_rpcs)
 
 
 def register_all(table: RPCTable, wallet: bool = True) -> None:
