@@ -101,7 +101,7 @@ def test_default_regtest_mines_pon_blocks_like_cpp(tmp_path):
 
 
 def test_generate_needs_an_address(tmp_path):
-    node = NodeProcess(tmp_path / "noaddr").start()
+    node = NodeProcess(tmp_path / "noaddr", ["-disablewallet"]).start()  # with a wallet a pool key is paid
     try:
         with pytest.raises(RPCFailure) as failure:
             node.rpc("generate", 1)
