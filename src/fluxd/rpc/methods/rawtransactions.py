@@ -21,6 +21,7 @@ from fluxd.rpc.params import check_count, get_int, get_int64, get_str, parse_has
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.insight import spent_lookup
 from fluxd.rpc.tx_json_full import tx_to_json
+from fluxd.rpc.wallet_common import ensure_unlocked
 from fluxd.util.hexutil import is_hex
 from fluxd.util.serialize import DecodeError
 from fluxd.wallet.signing import KeyStore, sign_inputs
@@ -203,13 +204,20 @@ def rpc_signrawtransaction(node, params):
     check_count(params, 1, 5, SIGNRAWTRANSACTION_HELP)
     tx = decode_tx_param(params[0])
     store = KeyStore()
-    if len(params) > 2 and params[2] is not None:
+    given_keys = len(params) > 2 and params[2] is not None
+    wallet = getattr(node, "wallet", None)
+    if given_keys:
         for text in _expect(params[2], list, "array"):
             try:
                 store.add_key(decode_wif(get_str(text), node.params.base58))
             except InvalidKeyError:
                 raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid private key") from None
-    extra = _prevtxs(params[1] if len(params) > 1 else None, store, given_keys=len(params) > 2 and params[2] is not None)
+    elif wallet is not None:
+        ensure_unlocked(wallet)
+    extra = _prevtxs(params[1] if len(params) > 1 else None, store, given_keys=given_keys)
+    if not given_keys and wallet is not None:
+        with wallet.lock:
+            store = wallet.keys.signing_store()  # C++ signs with the wallet's keystore when no keys are given
     hash_type = 1
     if len(params) > 3 and params[3] is not None:
         if get_str(params[3]) not in SIGHASH_BY_NAME:
@@ -220,7 +228,9 @@ def rpc_signrawtransaction(node, params):
     def spent_output(outpoint):
         if outpoint in extra:
             return extra[outpoint]
-        coin = node.chainstate.get_coin(outpoint)
+        coin = _mempool_coin(node, outpoint)  # C++ view.SetBackend(viewMempool): the chain seen through the mempool
+        if coin is None:
+            coin = node.chainstate.get_coin(outpoint)
         return None if coin is None else (coin.script_pubkey, coin.value)
 
     signed, errors = sign_inputs(tx, store, spent_output, hash_type, branch_id)
@@ -228,6 +238,14 @@ def rpc_signrawtransaction(node, params):
     if errors:
         result["errors"] = [_input_error(signed, error) for error in errors]
     return result
+
+
+def _mempool_coin(node, outpoint: OutPoint):
+    pool = getattr(node, "mempool", None)
+    if pool is None:
+        return None
+    with pool.lock:
+        return pool.output_coin(outpoint)
 
 
 def _input_error(tx: Transaction, error) -> dict:
