@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fluxd.core.amount import amount_to_decimal
 from fluxd.wallet import balances
+from fluxd.wallet.settings import WalletSettingsError, wallet_settings
 
 WALLET_VERSION = 60000  # C++ FEATURE_LATEST, as getwalletinfo reports it
 
@@ -21,11 +22,22 @@ def _synced_wallet(node):
     return wallet
 
 
+def _configured_pay_tx_fee(node) -> int:
+    """C++ parses -paytxfee into the global payTxFee even with -disablewallet."""
+    args = getattr(node, "args", None)
+    if args is None:
+        return 0
+    try:
+        return wallet_settings(args).fees.pay_tx_fee_per_kb
+    except WalletSettingsError:
+        return 0
+
+
 def getinfo_wallet_fields(node) -> tuple[dict, dict]:
     """(the fields after protocolversion, the fields after testnet)."""
     wallet = _synced_wallet(node)
     if wallet is None:
-        return {}, {"paytxfee": amount_to_decimal(0)}
+        return {}, {"paytxfee": amount_to_decimal(_configured_pay_tx_fee(node))}
     with wallet.lock:
         early = {"walletversion": WALLET_VERSION, "balance": amount_to_decimal(balances.balance(wallet))}
         late: dict = {"keypoololdest": wallet.oldest_keypool_time(), "keypoolsize": len(wallet.pool)}

@@ -14,6 +14,7 @@ from fluxd.core.keys import PrivateKey, encode_wif
 from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
 from fluxd.rpc.errors import RPCError
+from fluxd.util.args import parse_parameters
 from fluxd.rpc.getinfo_wallet import getinfo_wallet_fields
 from fluxd.rpc.methods.rawtransactions import rpc_signrawtransaction
 from fluxd.rpc.methods.utility import rpc_createmultisig, rpc_validateaddress, rpc_verifymessage
@@ -101,6 +102,8 @@ def test_getinfo_wallet_fields(node):
     node.wallet.keys.encrypted = True
     assert list(getinfo_wallet_fields(node)[1]) == ["keypoololdest", "keypoolsize", "unlocked_until", "paytxfee"]
     assert getinfo_wallet_fields(SimpleNamespace()) == ({}, {"paytxfee": Decimal("0E-8")})
+    disabled = SimpleNamespace(args=parse_parameters(["-disablewallet", "-paytxfee=0.001"]))
+    assert getinfo_wallet_fields(disabled) == ({}, {"paytxfee": Decimal("0.00100000")})
 
 
 def spend(outpoint: OutPoint, value: int) -> str:
@@ -134,3 +137,22 @@ def test_signrawtransaction_with_wallet_keys_and_mempool_prevouts(tmp_path):
     node.wallet.keys.encrypted, node.wallet.keys.master_key = True, None
     assert failure(rpc_signrawtransaction, node, [raw])[0] == -13
     assert rpc_signrawtransaction(node, [raw, None, [encode_wif(KEY, PARAMS.base58)]])["complete"] is True
+
+
+def test_signrawtransaction_prevtx_script_mismatch(tmp_path):
+    chain = FakeChain()
+    chain.add_block([coinbase_to(b"\x51", 0, 0)])
+    paid = coinbase_to(p2pkh(KEY.pubkey), 5_000, 1)
+    chain.add_block([paid])
+    node = make_node(tmp_path, chain=chain)
+    raw = spend(OutPoint(paid.txid_rev, 0), 4_000)
+    wrong = {"txid": paid.txid_hum, "vout": 0, "scriptPubKey": p2pkh(OTHER.pubkey).hex()}
+    code, message = failure(rpc_signrawtransaction, node, [raw, [wrong]])
+    assert code == -22 and message == (
+        f"Previous output scriptPubKey mismatch:\nOP_DUP OP_HASH160 {KEY.key_id.hex()} OP_EQUALVERIFY OP_CHECKSIG\nvs:\n"
+        f"OP_DUP OP_HASH160 {OTHER.key_id.hex()} OP_EQUALVERIFY OP_CHECKSIG"
+    )
+    right = dict(wrong, scriptPubKey=p2pkh(KEY.pubkey).hex(), amount=0.00005)
+    assert rpc_signrawtransaction(node, [raw, [right], [encode_wif(KEY, PARAMS.base58)]])["complete"] is True
+    elsewhere = dict(wrong, txid="11" * 32)  # not an input of the transaction: C++'s view has no coins for it
+    assert rpc_signrawtransaction(node, [raw, [elsewhere]])["complete"] is False

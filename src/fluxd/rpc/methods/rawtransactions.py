@@ -6,6 +6,7 @@ from fluxd.core.address import AddressError, decode_destination
 from fluxd.core.amount import AmountError, parse_amount
 from fluxd.core.keys import InvalidKeyError, decode_wif
 from fluxd.core.script import is_p2sh
+from fluxd.core.script_asm import script_to_asm
 from fluxd.core.transaction import SAPLING_VERSION_GROUP_ID, Transaction
 from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
 from fluxd.params.upgrades import Upgrade, current_epoch_branch_id, network_upgrade_active
@@ -214,7 +215,7 @@ def rpc_signrawtransaction(node, params):
                 raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid private key") from None
     elif wallet is not None:
         ensure_unlocked(wallet)
-    extra = _prevtxs(params[1] if len(params) > 1 else None, store, given_keys=given_keys)
+    extra = _prevtxs(params[1] if len(params) > 1 else None, store, given_keys, lambda outpoint: _input_script(node, tx, outpoint))
     if not given_keys and wallet is not None:
         with wallet.lock:
             store = wallet.keys.signing_store()  # C++ signs with the wallet's keystore when no keys are given
@@ -253,7 +254,15 @@ def _input_error(tx: Transaction, error) -> dict:
     return {"txid": txin.prevout.txid_hum, "vout": txin.prevout.n, "scriptSig": txin.script_sig.hex(), "sequence": txin.sequence, "error": error.message}
 
 
-def _prevtxs(value, store: KeyStore, given_keys: bool) -> dict:
+def _input_script(node, tx: Transaction, outpoint: OutPoint) -> bytes | None:
+    """The unspent output C++'s view holds for ``outpoint``: fetched only for the transaction's input txids."""
+    if not any(txin.prevout.txid_rev == outpoint.txid_rev for txin in tx.vin):
+        return None
+    coin = _mempool_coin(node, outpoint) or node.chainstate.get_coin(outpoint)
+    return None if coin is None else coin.script_pubkey
+
+
+def _prevtxs(value, store: KeyStore, given_keys: bool, existing_script=lambda outpoint: None) -> dict:
     known = {}
     for item in _expect(value, list, "array") or []:
         if not isinstance(item, dict):
@@ -263,8 +272,13 @@ def _prevtxs(value, store: KeyStore, given_keys: bool) -> dict:
         if vout < 0:
             raise RPCError(RPC_DESERIALIZATION_ERROR, "vout must be positive")
         script = parse_hex_param(item.get("scriptPubKey"), "scriptPubKey")
-        amount = amount_param(item["amount"]) if "amount" in item else 0
-        known[OutPoint(txid, vout)] = (script, amount)
+        outpoint = OutPoint(txid, vout)
+        existing = known[outpoint][0] if outpoint in known else existing_script(outpoint)
+        if existing is not None and existing != script:
+            raise RPCError(
+                RPC_DESERIALIZATION_ERROR, f"Previous output scriptPubKey mismatch:\n{script_to_asm(existing)}\nvs:\n{script_to_asm(script)}"
+            )
+        known[outpoint] = (script, amount_param(item["amount"]) if "amount" in item else 0)
         if given_keys and is_p2sh(script) and item.get("redeemScript") is not None:
             store.add_script(parse_hex_param(item["redeemScript"], "redeemScript"))
     return known
