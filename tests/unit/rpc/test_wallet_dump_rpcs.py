@@ -148,3 +148,17 @@ def test_backupwallet(tmp_path):
     os.mkdir(export / "into")
     assert rpc_backupwallet(node, ["into"]) == f"{export}/into"
     assert (export / "into" / "wallet.dat").exists()
+
+
+def test_locked_wallet_refuses_as_cpp(tmp_path):
+    node = make_node(tmp_path, args=[f"-exportdir={tmp_path / 'e'}"])
+    node.wallet.keys.encrypted, node.wallet.keys.master_key = True, None
+    locked = (-13, "Error: Please enter the wallet passphrase with walletpassphrase first.")
+    wif = encode_wif(KEY, PARAMS.base58)
+    assert failure(rpc_importprivkey, node, [wif]) == locked
+    assert failure(rpc_dumpprivkey, node, [address(KEY)]) == locked
+    assert failure(rpc_dumpwallet, node, ["d"]) == locked
+    assert failure(rpc_importwallet, node, ["d"]) == locked
+    assert failure(rpc_rescanblockchain, node, []) == locked
+    assert rpc_importaddress(node, [address(KEY), "", False]) is None  # C++ importaddress needs no passphrase
+    assert rpc_backupwallet(node, ["b"]) == f"{tmp_path / 'e'}/b"  # nor does backupwallet
