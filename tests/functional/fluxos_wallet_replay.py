@@ -50,3 +50,19 @@ def replay_wallet_calls(client, clock, fund) -> None:
     clock.mine()
     assert client.fails("sendToAddress", "tmNotAnAddress", 1, None, None, False)[:3] == (500, -5, "Invalid Flux address")
     assert client.run("setTxFee", 0) is True
+    replay_key_calls(client, address)
+
+
+def replay_key_calls(client, address: str) -> None:
+    """The import/export and signing calls (daemonServiceWalletRpcs.js), as FluxOS sends them."""
+    wif = client.run("dumpPrivKey", address)  # W107: [taddr]
+    assert client.run("importPrivKey", wif, "", True) == address  # W305: [fluxprivkey, label || '', rescan ?? true]
+    multisig = client.run("addMultiSigAddress", 1, [address])  # W24: [n, keysobject]
+    assert multisig.startswith("t2")
+    assert client.run("importAddress", "tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE", "", True) is None  # W278
+    assert client.run("rescanblockchain", 0) == "Rescan Completed"  # W413: [startheight || 0]
+    signature = client.run("signMessage", address, "fluxos")  # W827: [taddr, message]
+    assert client.run("verifyMessage", address, signature, "fluxos") is True
+    # without -exportdir C++ refuses backupwallet; importwallet of a missing file fails to open it
+    assert client.fails("backupWallet", "fluxosbackup") == (500, -4, "Cannot backup wallet until the -exportdir option has been set")
+    assert client.fails("importWallet", "/nonexistent/fluxos.dump") == (500, -8, "Cannot open wallet dump file")

@@ -48,7 +48,8 @@ def test_generate_and_read_blocks(pow_node):
     assert list(stats) == ["height", "bestblock", "transactions", "txouts", "bytes_serialized", "hash_serialized", "total_amount"]
     assert stats["height"] == 12 and stats["transactions"] == 12 and stats["txouts"] == 15
     getinfo = pow_node.rpc("getinfo")
-    fixture_keys = ["version", "protocolversion", "blocks", "timeoffset", "connections", "proxy", "difficulty", "testnet", "relayfee", "errors"]
+    fixture_keys = ["version", "protocolversion", "walletversion", "balance", "blocks", "timeoffset", "connections", "proxy",
+                    "difficulty", "testnet", "keypoololdest", "keypoolsize", "paytxfee", "relayfee", "errors"]
     assert list(getinfo) == fixture_keys and getinfo["blocks"] == 12 and getinfo["relayfee"] == "0.00000100"
     info = pow_node.rpc("getblockchaininfo")
     assert info["chain"] == "regtest" and info["blocks"] == 12 and info["bestblockhash"] == hashes[-1]

@@ -84,6 +84,7 @@ def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
         HelpOption("conf", "=<file>", "Specify configuration file (default: flux.conf)", o),
         HelpOption("daemon", "", "Run in the background as a daemon and accept commands", o),
         HelpOption("datadir", "=<dir>", "Specify data directory", o),
+        HelpOption("exportdir", "=<dir>", "Specify directory to be used when exporting data", o),
         HelpOption("dbcache", "=<n>", "Set database cache size in megabytes (4 to 16384, default: 450)", o),
         HelpOption("addressindex", "",
                    "Maintain the address index (getaddress* rpc calls); switched on for an existing chain it is "

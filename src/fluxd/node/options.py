@@ -43,7 +43,7 @@ def unknown_options(option_names) -> list[str]:
 NOT_BUILT: dict[str, bool | int | None] = {
     "alertnotify": None, "blocknotify": None,
     "benchmarking": False, "datacarrier": True, "datacarriersize": 80, "discover": False,
-    "equihashsolver": None, "exportdir": None,
+    "equihashsolver": None,
     "externalip": None, "onlynet": None, "seednode": None, "whitebind": None, "maxuploadtarget": 0,
     "fluxnode": False, "zelnode": False, "fluxnodeprivkey": None, "zelnodeprivkey": None,
     "fluxnodeoutpoint": None, "zelnodeoutpoint": None, "fluxnodeindex": None, "zelnodeindex": None,
