@@ -342,3 +342,22 @@ def test_lockunspent_errors_and_order(bench):
     call(lock, bench, True, [{"txid": "01" * 32, "vout": 7}])
     assert len(call(coins_rpc.rpc_listlockunspent, bench)) == 2
     assert rpc_error(coins_rpc.rpc_listlockunspent, bench, 1)[1].startswith("listlockunspent")
+
+
+def test_immature_coinbase_amount_is_zero_until_mature(bench):
+    _address, script = bench.new_script()
+    coinbase = bench.coinbase(script)
+    bench.mine(coinbase)
+    detail = call(history_rpc.rpc_gettransaction, bench, coinbase.txid_hum)
+    assert detail["amount"] == decimal("0") and "fee" not in detail  # GetCredit is 0 while immature
+    assert list(detail)[:3] == ["amount", "confirmations", "generated"]
+    assert [(d["category"], d["amount"]) for d in detail["details"]] == [("immature", decimal("150"))]
+    bench.mine_empty(100)
+    assert call(history_rpc.rpc_gettransaction, bench, coinbase.txid_hum)["amount"] == decimal("150")
+
+
+def test_parameter_counts_not_checked_where_cpp_checks_none(bench):
+    funded(bench)
+    assert len(call(history_rpc.rpc_listsinceblock, bench, "", 1, False, "extra")["transactions"]) == 1
+    assert len(call(received_rpc.rpc_listaddressgroupings, bench, "extra")) == 1
+    assert rpc_error(received_rpc.rpc_listaccounts, bench, 1, False, 3)[1].startswith("listaccounts")
