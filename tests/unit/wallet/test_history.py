@@ -361,3 +361,26 @@ def test_parameter_counts_not_checked_where_cpp_checks_none(bench):
     assert len(call(history_rpc.rpc_listsinceblock, bench, "", 1, False, "extra")["transactions"]) == 1
     assert len(call(received_rpc.rpc_listaddressgroupings, bench, "extra")) == 1
     assert rpc_error(received_rpc.rpc_listaccounts, bench, 1, False, 3)[1].startswith("listaccounts")
+
+
+def test_listunspent_p2sh_shows_the_redeem_script(bench):
+    from fluxd.core.hashes import hash160
+    from fluxd.core.script import p2sh_script
+    from fluxd.core.standard import multisig_script
+
+    redeem = multisig_script(1, [bench.wallet.get_key_from_pool(), bench.wallet.get_key_from_pool()])
+    script_id = bench.wallet.add_script(redeem)
+    assert script_id == hash160(redeem)
+    tx = bench.payment([(p2sh_script(script_id), COIN)])
+    bench.mine(tx)
+    [coin] = call(coins_rpc.rpc_listunspent, bench)
+    assert list(coin) == ["txid", "vout", "generated", "address", "redeemScript", "scriptPubKey", "amount",
+                          "confirmations", "spendable"]
+    assert coin["redeemScript"] == redeem.hex() and coin["spendable"] is True
+
+
+def test_a_map_value_named_like_a_field_is_pushed_twice(bench):
+    tx = funded(bench)[2]
+    bench.wallet.txs[tx.txid_rev].map_value["txid"] = "shadow"
+    detail = call(history_rpc.rpc_gettransaction, bench, tx.txid_hum)
+    assert [value for key, value in detail.items() if key == "txid"] == [tx.txid_hum, "shadow"]
