@@ -48,7 +48,8 @@ def test_generate_and_read_blocks(pow_node):
     assert list(stats) == ["height", "bestblock", "transactions", "txouts", "bytes_serialized", "hash_serialized", "total_amount"]
     assert stats["height"] == 12 and stats["transactions"] == 12 and stats["txouts"] == 15
     getinfo = pow_node.rpc("getinfo")
-    fixture_keys = ["version", "protocolversion", "blocks", "timeoffset", "connections", "proxy", "difficulty", "testnet", "relayfee", "errors"]
+    fixture_keys = ["version", "protocolversion", "walletversion", "balance", "blocks", "timeoffset", "connections", "proxy",
+                    "difficulty", "testnet", "keypoololdest", "keypoolsize", "paytxfee", "relayfee", "errors"]
     assert list(getinfo) == fixture_keys and getinfo["blocks"] == 12 and getinfo["relayfee"] == "0.00000100"
     info = pow_node.rpc("getblockchaininfo")
     assert info["chain"] == "regtest" and info["blocks"] == 12 and info["bestblockhash"] == hashes[-1]
@@ -101,7 +102,7 @@ def test_default_regtest_mines_pon_blocks_like_cpp(tmp_path):
 
 
 def test_generate_needs_an_address(tmp_path):
-    node = NodeProcess(tmp_path / "noaddr").start()
+    node = NodeProcess(tmp_path / "noaddr", ["-disablewallet"]).start()  # with a wallet a pool key is paid
     try:
         with pytest.raises(RPCFailure) as failure:
             node.rpc("generate", 1)

@@ -32,6 +32,7 @@ from fluxd.core.tx_parts import OutPoint, TxOut
 from fluxd.params import networks
 from tests.fluxnode_building import TEST_BENCHMARK_KEY, build_confirm, build_start_v5
 from tests.functional.fluxos_reads import FLUXOS_CALLS, NOT_BUILT_READS, READS, WALLET_METHODS
+from tests.functional.fluxos_wallet_replay import fund_wallet, replay_wallet_calls
 from tests.functional.framework import NodeProcess
 
 REGTEST = networks.regtest_params()
@@ -415,6 +416,15 @@ def test_fluxos_requests_and_reads(node):
     assert validated["isvalid"] is True and validated["address"] == OWNER_ADDRESS
     signature = base64.b64encode(sign_message(OWNER.secret, b"fluxos")).decode()
     assert client.run("verifyMessage", OWNER_ADDRESS, signature, "fluxos") is True
+
+    # --- daemonServiceWalletRpcs.js ----------------------------------------------------------------------------------
+    def fund(address: str) -> None:
+        coinbase = client.run("getBlock", mined[40], 1)["tx"][0]
+        value = float(client.run("getTxOut", coinbase, 0, True)["value"])
+        fund_wallet(client, clock, address, coinbase, value, WIF)
+
+    replay_wallet_calls(client, clock, fund)
+    tip = node.rpc("getblockcount")
 
     # --- errors in the shape fluxRpc.js parses ----------------------------------------------------------------------
     assert client.fails("getBlock", str(tip + 1), 2) == (500, -8, "Block height out of range")

@@ -17,7 +17,6 @@ MINER = "tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"
 # Legitimate: regtest has Overwinter/Sapling at NO_ACTIVATION_HEIGHT (C++ chainparams), so its coinbases are v1
 # transactions, which C++ TxToJSON writes without the v3/v4 keys the mainnet captures carry.
 V1_TX_MISSING = ["versiongroupid", "expiryheight", "valueBalance", "valueBalanceZat", "vShieldedSpend", "vShieldedOutput"]
-WALLET_KEYS = ["walletversion", "keypoololdest", "keypoolsize", "paytxfee"]  # C++ getinfo adds them only with a wallet
 SHIELDED_BLOCK_KEYS = ["anchor", "valuePools"]  # GAP: need the Sprout/Sapling trees and value pools (not built yet)
 SPENT_INDEX_VIN_KEYS = ["value", "valueSat", "address"]  # C++ adds them to vin only with -insightexplorer's spent index
 # Subsystem not built yet: commitments (Sprout tree size) and valuePools (shielded pools) need the shielded state.
@@ -71,7 +70,11 @@ def pon_hash(node, height: int = 6) -> str:
 
 
 def test_getinfo(node):
-    check(node.rpc("getinfo"), "flux_atlas_fixtures/fluxos_daemon_getinfo.json", {"$": WALLET_KEYS})
+    info = node.rpc("getinfo")
+    # C++ misc.cpp pushes "balance" after "walletversion"; the captured fixture leaves it out (a wallet's balance)
+    assert list(info)[2:4] == ["walletversion", "balance"]
+    del info["balance"]
+    check(info, "flux_atlas_fixtures/fluxos_daemon_getinfo.json")
 
 
 def test_getblockchaininfo(node):

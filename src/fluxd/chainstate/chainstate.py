@@ -49,7 +49,7 @@ from fluxd.chainstate.tip_log import log_update_tip
 from fluxd.chainstate.verify_recent import verify_recent_blocks
 from fluxd.chainstate.state_columns import StateLayer, StateReader
 from fluxd.chainstate.tip_cache import TIP_KEY, FlushingStore, TipCache
-from fluxd.chainstate import txindex_module
+from fluxd.chainstate import tx_lookup, txindex_module
 from fluxd.chainstate.undo import BlockUndo
 from fluxd.chainstate.view import ChainView
 from fluxd.chainstate.writer import ChainWriter
@@ -351,31 +351,8 @@ class Chainstate:
             return self.cache.unspent_output_height(txid_rev)
 
     def find_transaction(self, txid_rev: bytes):
-        """(transaction, block index entry), or None: from the transaction index with -txindex, else (C++
-        GetTransaction's fAllowSlow path) from the block of an unspent output of the transaction."""
-        if not self.txindex:
-            return self._find_by_coins(txid_rev)
-        found = txindex_module.lookup(self.state_reader(), txid_rev)
-        if found is None:
-            return None
-        block_hash_rev, position = found
-        entry = self.index.get(block_hash_rev)
-        if entry is None or not entry.have_data():
-            return None
-        block = self.read_block(entry)
-        if position >= len(block.transactions):
-            return None
-        return block.transactions[position], entry
-
-    def _find_by_coins(self, txid_rev: bytes):
-        height = self.unspent_output_height(txid_rev)
-        entry = self.entry_at(height) if height is not None and height > 0 else None  # C++: nHeight > 0
-        if entry is None:
-            return None
-        for tx in self.read_block(entry).transactions:
-            if tx.txid_rev == txid_rev:
-                return tx, entry
-        return None
+        """(transaction, block index entry), or None (chainstate/tx_lookup.py: -txindex, else C++'s slow path)."""
+        return tx_lookup.find_transaction(self, txid_rev)
 
     def get_coin(self, outpoint: OutPoint) -> Coin | None:
         """The unspent coin at the tip (flushed or not), or None; readers do not fill the cache."""

@@ -72,8 +72,11 @@ class ChainService:
         self.verifier = ScriptVerifier.for_par(context.args.get_int("-par", 0))  # -par=N: N-1 worker processes
         files = BlockFiles(context.net_dir / "blocks", context.params.message_start)
         txindex = context.args.get_bool("-txindex", False)  # C++ default: off (fluxnodes and explorers set txindex=1)
-        if context.args.is_set("-insightexplorer") and not context.args.get_bool("-experimentalfeatures"):  # C++ mapArgs.count
-            raise StartupError("Insight explorer requires -experimentalfeatures.")
+        if not context.args.get_bool("-experimentalfeatures"):  # C++ AppInit2: mapArgs.count, in this order
+            if context.args.is_set("-developerencryptwallet"):
+                raise StartupError("Wallet encryption requires -experimentalfeatures.")
+            if context.args.is_set("-insightexplorer"):
+                raise StartupError("Insight explorer requires -experimentalfeatures.")
         if context.args.get_bool("-insightexplorer") and not txindex:
             raise StartupError("-insightexplorer requires -txindex.")
         cache_bytes = coins_cache_bytes(context.args.get_int("-dbcache", DEFAULT_DBCACHE_MIB), txindex)

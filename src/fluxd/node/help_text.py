@@ -27,6 +27,7 @@ class HelpOption(NamedTuple):
 SECTIONS = (
     "Options:",
     "Connection options:",
+    "Wallet options:",
     "ZeroMQ notification options:",
     "Debugging/Testing options:",
     "Block creation options:",
@@ -42,7 +43,40 @@ def _cores() -> int:
 
 
 def _table() -> list[HelpOption]:
-    o, c, z, d, b, m, r = SECTIONS
+    o, c, w, z, d, b, m, r = SECTIONS
+    return [*_core_options(o, c, z, d, b, m, r), *_wallet_options(w)]
+
+
+def _wallet_options(w: str) -> list[HelpOption]:
+    """C++ init.cpp's "Wallet options:" (the Sprout-to-Sapling migration and -salvagewallet are not here)."""
+    return [
+        HelpOption("disablewallet", "", "Do not load the wallet and disable wallet RPC calls", w),
+        HelpOption("developerencryptwallet", "",
+                   "Allow encryptwallet (needs -experimentalfeatures; C++ gates it so but does not list it)", w),
+        HelpOption("keypool", "=<n>", "Set key pool size to <n> (default: 100)", w),
+        HelpOption("mintxfee", "=<amt>",
+                   "Fees (in FLUX/kB) smaller than this are considered zero fee for transaction creation (default: 0.00001)", w),
+        HelpOption("paytxfee", "=<amt>", "Fee (in FLUX/kB) to add to transactions you send (default: 0.00)", w),
+        HelpOption("rescan", "", "Rescan the block chain for missing wallet transactions on startup", w),
+        HelpOption("sendfreetransactions", "", "Send transactions as zero-fee transactions if possible (default: 0)", w),
+        HelpOption("spendzeroconfchange", "", "Spend unconfirmed change when sending transactions (default: 1)", w),
+        HelpOption("txconfirmtarget", "=<n>",
+                   "If paytxfee is not set, include enough fee so transactions begin confirmation on average within n blocks (default: 2)", w),
+        HelpOption("txexpirydelta", "",
+                   "Set the number of blocks after which a transaction that has not been mined will become invalid (min: 4, default: 20)", w),
+        HelpOption("maxtxfee", "=<amt>",
+                   "Maximum total fees (in FLUX) to use in a single wallet transaction; setting this too low may abort large transactions (default: 0.10)", w),
+        HelpOption("upgradewallet", "", "Upgrade wallet to latest format on startup", w),
+        HelpOption("wallet", "=<file>", "Specify wallet file (within data directory) (default: wallet.dat)", w),
+        HelpOption("walletbroadcast", "", "Make the wallet broadcast transactions (default: 1)", w),
+        HelpOption("walletnotify", "=<cmd>", "Execute command when a wallet transaction changes (%s in cmd is replaced by TxID)", w),
+        HelpOption("zapwallettxes", "=<mode>",
+                   "Delete all wallet transactions and only recover those parts of the blockchain through -rescan on startup"
+                   " (1 = keep tx meta data e.g. account owner and payment request information, 2 = drop tx meta data)", w),
+    ]  # fmt: skip
+
+
+def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
     return [
         HelpOption("?", "", "This help message", o),
         HelpOption("checkblocks", "=<n>", "How many blocks to check at startup (default: 288, 0 = all)", o),
@@ -50,6 +84,7 @@ def _table() -> list[HelpOption]:
         HelpOption("conf", "=<file>", "Specify configuration file (default: flux.conf)", o),
         HelpOption("daemon", "", "Run in the background as a daemon and accept commands", o),
         HelpOption("datadir", "=<dir>", "Specify data directory", o),
+        HelpOption("exportdir", "=<dir>", "Specify directory to be used when exporting data", o),
         HelpOption("dbcache", "=<n>", "Set database cache size in megabytes (4 to 16384, default: 450)", o),
         HelpOption("addressindex", "",
                    "Maintain the address index (getaddress* rpc calls); switched on for an existing chain it is "
@@ -143,6 +178,10 @@ def _table() -> list[HelpOption]:
                    "Set the number of threads for coin generation if enabled (-1 = all cores, default: 1; this "
                    "node has no built-in miner, getmininginfo reports the value, default: -1)", m),
         HelpOption("mineraddress", "=<addr>", "Send mined coins to a specific single address", m),
+        HelpOption("defaultchangeaddressmainnet", "",
+                   "Default Change address to be used when sendmany rpc call is used (Mainnet Only)", m),
+        HelpOption("defaultchangeaddresstestnet", "",
+                   "Default Change address to be used when sendmany rpc call is used (Testnet Only)", m),
         HelpOption("rest", "", "Accept public REST requests (default: 0)", r),
         HelpOption("rpcbind", "=<addr>",
                    "Bind to given address to listen for JSON-RPC connections. Use [host]:port notation for IPv6. "

@@ -16,7 +16,7 @@ KNOWN_OPTIONS = frozenset(
     datacarriersize fluxnode zelnode fluxnodeprivkey zelnodeprivkey fluxnodeoutpoint zelnodeoutpoint
     fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
     disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
-    spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee sendfreetransactions txexpirydelta
+    spendzeroconfchange txconfirmtarget developerencryptwallet mintxfee sendfreetransactions txexpirydelta
     defaultchangeaddressmainnet defaultchangeaddresstestnet
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom
     experimentalfeatures stopafterblockimport mocktime metricsport maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
@@ -43,11 +43,10 @@ def unknown_options(option_names) -> list[str]:
 NOT_BUILT: dict[str, bool | int | None] = {
     "alertnotify": None, "blocknotify": None,
     "benchmarking": False, "datacarrier": True, "datacarriersize": 80, "discover": False,
-    "equihashsolver": None, "exportdir": None,
+    "equihashsolver": None,
     "externalip": None, "onlynet": None, "seednode": None, "whitebind": None, "maxuploadtarget": 0,
     "fluxnode": False, "zelnode": False, "fluxnodeprivkey": None, "zelnodeprivkey": None,
     "fluxnodeoutpoint": None, "zelnodeoutpoint": None, "fluxnodeindex": None, "zelnodeindex": None,
-    "upgradewallet": False,
     "minrelaytxfee": None, "permitbaremultisig": True, "relaypriority": True,
     "logtimestamps": True, "shrinkdebugfile": False, "server": True, "sysperms": False, "testnetbenchbypass": False,
     "maxreorg": None, "migratetoflux": None, "prune": 0, "reindex-chainstate": False, "rpccookiefile": None,

@@ -25,7 +25,7 @@ from fluxd.node.wallet_events import WalletEventLog
 from fluxd.rpc.context import NodeContext
 from fluxd.wallet.chain_access import NodeChain
 from fluxd.wallet.rescan import rescan_from, rescan_start
-from fluxd.wallet.wallet import DEFAULT_KEYPOOL_SIZE, Wallet
+from fluxd.wallet.wallet import DEFAULT_KEYPOOL_SIZE, WALLET_VERSION, Wallet
 from fluxd.wallet.settings import WalletSettingsError, wallet_settings
 from fluxd.wallet.wallet_file import WalletFile, WalletFileError
 
@@ -76,6 +76,8 @@ class WalletService:
         if wallet.is_new:
             wallet.first_run()
             log.info("Wallet created: %s", file.path)
+        if context.args.get_bool("-upgradewallet", False):
+            log.info("-upgradewallet: the wallet is at the latest version (%d), nothing to upgrade", WALLET_VERSION)
         self.wallet = wallet
         context.chainstate.listeners.append(self._on_chain)
         if context.mempool is not None:

@@ -78,11 +78,12 @@ def amount_value(value) -> int:
 
 
 def min_depth_param(params: list, position: int, default: int = 1) -> int:
-    return get_int(params[position]) if len(params) > position and params[position] is not None else default
+    """params[position].get_int() when given (a JSON null fails, as in C++)."""
+    return get_int(params[position]) if len(params) > position else default
 
 
 def watch_filter(params: list, position: int) -> int:
     """includeWatchonly: ISMINE_SPENDABLE, or ISMINE_ALL when true."""
-    if len(params) > position and params[position] is not None and get_bool(params[position]):
+    if len(params) > position and get_bool(params[position]):
         return ISMINE_ALL
     return ISMINE_SPENDABLE

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from fluxd.core.address import Destination, destination_from_script
 from fluxd.core.hashes import hash160
+from fluxd.core.script import is_p2pkh
 from fluxd.core.standard import TX_MULTISIG, TX_PUBKEY, TX_PUBKEYHASH, TX_SCRIPTHASH, solver
 
 ISMINE_NO = 0
@@ -28,6 +29,10 @@ class OwnedScripts(Protocol):
 
 
 def is_mine(store: OwnedScripts, script_pubkey: bytes) -> int:
+    if is_p2pkh(script_pubkey):  # the common case, without the solver (same answer)
+        if store.have_key(script_pubkey[3:23]):
+            return ISMINE_SPENDABLE
+        return ISMINE_WATCH_ONLY if store.have_watch_only(script_pubkey) else ISMINE_NO
     kind, solutions = solver(script_pubkey)
     if _spendable(store, kind, solutions):
         return ISMINE_SPENDABLE

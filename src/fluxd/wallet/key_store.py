@@ -24,6 +24,7 @@ class WalletKeys:
     watch_only: set[bytes] = field(default_factory=set)
     encrypted: bool = False
     master_key: bytes | None = None  # the decrypted master key while unlocked
+    whole_chain: bool = False  # C++ nTimeFirstKey = 1 (memory only): after importaddress / rescanblockchain
 
     @property
     def locked(self) -> bool:
@@ -56,6 +57,8 @@ class WalletKeys:
     @property
     def first_key_time(self) -> int:
         """nTimeFirstKey: the oldest key's (or watch-only script's) creation time; 0 when any is unknown."""
+        if self.whole_chain:
+            return 1
         times = list(self.created.values())
         return min(times) if times else 0
 

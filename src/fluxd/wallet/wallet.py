@@ -31,6 +31,7 @@ from fluxd.wallet.wallet_tx import WalletTx
 log = logging.getLogger("fluxd.wallet")
 
 DEFAULT_KEYPOOL_SIZE = 100
+WALLET_VERSION = 60000  # C++ FEATURE_LATEST (compressed public keys)
 SMART_TIME_TOLERANCE = 300
 
 

@@ -32,6 +32,9 @@ def test_validateaddress():
         "isvalid": True,
         "address": "t3hPu1YDeGUCp8m7BQCnnNUmRMJBa5RadyA",
         "scriptPubKey": "a914fa742817c4a665fccc70ce4cb40bdb71ba345db787",
+        "ismine": False,  # C++ (built with the wallet) writes these without a wallet too
+        "iswatchonly": False,
+        "isscript": True,
     }
     assert rpc_validateaddress(MAIN, ["tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE"]) == {"isvalid": False}
 

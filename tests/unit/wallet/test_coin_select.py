@@ -334,3 +334,49 @@ def test_select_coins_properties(coins, target, seed):
         assert sum(c.value for c in usable_zero) < target
         return
     assert got.total >= target and all(c in usable_zero for c in got.coins)
+
+
+def _stepwise_subset(values, total_lower, target, rng, iterations=1000):
+    """C++ ApproximateBestSubset step by step, fed the same inclusion bits as the fast one."""
+    from fluxd.wallet.coin_select import _random_bits
+
+    best, best_total = [True] * len(values), total_lower
+    rep = 0
+    while rep < iterations and best_total != target:
+        bits = _random_bits(rng, len(values))
+        included, total, reached = [False] * len(values), 0, False
+        for pass_no in range(2):
+            if reached:
+                break
+            for i, value in enumerate(values):
+                if not (bits[i] if pass_no == 0 else not included[i]):
+                    continue
+                total += value
+                included[i] = True
+                if total >= target:
+                    reached = True
+                    if total < best_total:
+                        best_total, best = total, list(included)
+                    total -= value
+                    included[i] = False
+        rep += 1
+    return best, best_total
+
+
+@given(
+    st.lists(st.integers(1, 5_000), min_size=1, max_size=60),
+    st.integers(1, 100_000),
+    st.integers(0, 2**32),
+    st.integers(1, 40),
+)
+@settings(max_examples=300, deadline=None)
+def test_fast_subset_search_equals_the_stepwise_rounds(values, target, seed, iterations):
+    import random as _random
+
+    from fluxd.wallet.coin_select import approximate_best_subset
+
+    ordered = sorted(values, reverse=True)
+    total = sum(ordered)
+    fast = approximate_best_subset(ordered, total, target, _random.Random(seed), iterations)
+    slow = _stepwise_subset(ordered, total, target, _random.Random(seed), iterations)
+    assert fast == slow

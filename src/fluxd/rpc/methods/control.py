@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fluxd.core.amount import amount_to_decimal
 from fluxd.rpc.errors import RPC_MISC_ERROR, RPCError
+from fluxd.rpc.getinfo_wallet import getinfo_wallet_fields
 from fluxd.rpc.methods.blockchain import difficulty_from_bits
 from fluxd.rpc.params import check_count, get_int64, get_str
 from fluxd.rpc.registry import RPCTable
@@ -87,12 +88,18 @@ Result:
 {
   "version": xxxxx,           (numeric) the server version
   "protocolversion": xxxxx,   (numeric) the protocol version
+  "walletversion": xxxxx,     (numeric) the wallet version
+  "balance": xxxxxxx,         (numeric) the total Flux balance of the wallet
   "blocks": xxxxxx,           (numeric) the current number of blocks processed in the server
   "timeoffset": xxxxx,        (numeric) the time offset
   "connections": xxxxx,       (numeric) the number of connections
   "proxy": "host:port",     (string, optional) the proxy used by the server
   "difficulty": xxxxxx,       (numeric) the current difficulty
   "testnet": true|false,      (boolean) if the server is using testnet or not
+  "keypoololdest": xxxxxx,    (numeric) the timestamp (seconds since GMT epoch) of the oldest pre-generated key in the key pool
+  "keypoolsize": xxxx,        (numeric) how many new keys are pre-generated
+  "unlocked_until": ttt,      (numeric) the timestamp in seconds since epoch (midnight Jan 1 1970 GMT) that the wallet is unlocked for transfers, or 0 if the wallet is locked
+  "paytxfee": x.xxxx,         (numeric) the transaction fee set in FLUX/kB
   "relayfee": x.xxxx,         (numeric) minimum relay fee for non-free transactions in FLUX/kB
   "errors": "..."           (string) any error messages
 }
@@ -102,15 +109,18 @@ Result:
 def rpc_getinfo(node, params):
     check_count(params, 0, 0, GETINFO_HELP)
     chainstate = node.chainstate
+    early, late = getinfo_wallet_fields(node)
     return {
         "version": CLIENT_VERSION,
         "protocolversion": PROTOCOL_VERSION,
+        **early,
         "blocks": chainstate.height,
         "timeoffset": 0,
         "connections": len(node.connman.peers) if node.connman is not None else 0,
         "proxy": node.args.get("-proxy", ""),
         "difficulty": difficulty_from_bits(node.params, chainstate.tip.bits),
         "testnet": node.params.is_testnet,
+        **late,
         "relayfee": amount_to_decimal(DEFAULT_MIN_RELAY_TX_FEE),
         "errors": "",
     }

@@ -6,6 +6,7 @@ from fluxd.core.address import AddressError, decode_destination
 from fluxd.core.amount import AmountError, parse_amount
 from fluxd.core.keys import InvalidKeyError, decode_wif
 from fluxd.core.script import is_p2sh
+from fluxd.core.script_asm import script_to_asm
 from fluxd.core.transaction import SAPLING_VERSION_GROUP_ID, Transaction
 from fluxd.core.tx_parts import OutPoint, TxIn, TxOut
 from fluxd.params.upgrades import Upgrade, current_epoch_branch_id, network_upgrade_active
@@ -21,6 +22,7 @@ from fluxd.rpc.params import check_count, get_int, get_int64, get_str, parse_has
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.insight import spent_lookup
 from fluxd.rpc.tx_json_full import tx_to_json
+from fluxd.rpc.wallet_common import ensure_unlocked
 from fluxd.util.hexutil import is_hex
 from fluxd.util.serialize import DecodeError
 from fluxd.wallet.signing import KeyStore, sign_inputs
@@ -203,13 +205,20 @@ def rpc_signrawtransaction(node, params):
     check_count(params, 1, 5, SIGNRAWTRANSACTION_HELP)
     tx = decode_tx_param(params[0])
     store = KeyStore()
-    if len(params) > 2 and params[2] is not None:
+    given_keys = len(params) > 2 and params[2] is not None
+    wallet = getattr(node, "wallet", None)
+    if given_keys:
         for text in _expect(params[2], list, "array"):
             try:
                 store.add_key(decode_wif(get_str(text), node.params.base58))
             except InvalidKeyError:
                 raise RPCError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid private key") from None
-    extra = _prevtxs(params[1] if len(params) > 1 else None, store, given_keys=len(params) > 2 and params[2] is not None)
+    elif wallet is not None:
+        ensure_unlocked(wallet)
+    extra = _prevtxs(params[1] if len(params) > 1 else None, store, given_keys, lambda outpoint: _input_script(node, tx, outpoint))
+    if not given_keys and wallet is not None:
+        with wallet.lock:
+            store = wallet.keys.signing_store()  # C++ signs with the wallet's keystore when no keys are given
     hash_type = 1
     if len(params) > 3 and params[3] is not None:
         if get_str(params[3]) not in SIGHASH_BY_NAME:
@@ -220,7 +229,9 @@ def rpc_signrawtransaction(node, params):
     def spent_output(outpoint):
         if outpoint in extra:
             return extra[outpoint]
-        coin = node.chainstate.get_coin(outpoint)
+        coin = _mempool_coin(node, outpoint)  # C++ view.SetBackend(viewMempool): the chain seen through the mempool
+        if coin is None:
+            coin = node.chainstate.get_coin(outpoint)
         return None if coin is None else (coin.script_pubkey, coin.value)
 
     signed, errors = sign_inputs(tx, store, spent_output, hash_type, branch_id)
@@ -230,12 +241,28 @@ def rpc_signrawtransaction(node, params):
     return result
 
 
+def _mempool_coin(node, outpoint: OutPoint):
+    pool = getattr(node, "mempool", None)
+    if pool is None:
+        return None
+    with pool.lock:
+        return pool.output_coin(outpoint)
+
+
 def _input_error(tx: Transaction, error) -> dict:
     txin = tx.vin[error.input_index]
     return {"txid": txin.prevout.txid_hum, "vout": txin.prevout.n, "scriptSig": txin.script_sig.hex(), "sequence": txin.sequence, "error": error.message}
 
 
-def _prevtxs(value, store: KeyStore, given_keys: bool) -> dict:
+def _input_script(node, tx: Transaction, outpoint: OutPoint) -> bytes | None:
+    """The unspent output C++'s view holds for ``outpoint``: fetched only for the transaction's input txids."""
+    if not any(txin.prevout.txid_rev == outpoint.txid_rev for txin in tx.vin):
+        return None
+    coin = _mempool_coin(node, outpoint) or node.chainstate.get_coin(outpoint)
+    return None if coin is None else coin.script_pubkey
+
+
+def _prevtxs(value, store: KeyStore, given_keys: bool, existing_script=lambda outpoint: None) -> dict:
     known = {}
     for item in _expect(value, list, "array") or []:
         if not isinstance(item, dict):
@@ -245,8 +272,13 @@ def _prevtxs(value, store: KeyStore, given_keys: bool) -> dict:
         if vout < 0:
             raise RPCError(RPC_DESERIALIZATION_ERROR, "vout must be positive")
         script = parse_hex_param(item.get("scriptPubKey"), "scriptPubKey")
-        amount = amount_param(item["amount"]) if "amount" in item else 0
-        known[OutPoint(txid, vout)] = (script, amount)
+        outpoint = OutPoint(txid, vout)
+        existing = known[outpoint][0] if outpoint in known else existing_script(outpoint)
+        if existing is not None and existing != script:
+            raise RPCError(
+                RPC_DESERIALIZATION_ERROR, f"Previous output scriptPubKey mismatch:\n{script_to_asm(existing)}\nvs:\n{script_to_asm(script)}"
+            )
+        known[outpoint] = (script, amount_param(item["amount"]) if "amount" in item else 0)
         if given_keys and is_p2sh(script) and item.get("redeemScript") is not None:
             store.add_script(parse_hex_param(item["redeemScript"], "redeemScript"))
     return known

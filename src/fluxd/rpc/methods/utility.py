@@ -16,6 +16,7 @@ from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, 
 from fluxd.rpc.params import check_count, get_int, get_str, parse_hex_param, type_name
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.tx_json import script_pubkey_json
+from fluxd.rpc.wallet_describe import wallet_address_fields
 from fluxd.util.hexutil import is_hex
 
 MAX_SCRIPT_ELEMENT_SIZE = 520
@@ -75,11 +76,13 @@ def rpc_validateaddress(node, params):
         destination = decode_destination(get_str(params[0]), node.params.base58)
     except AddressError:
         return {"isvalid": False}
-    return {
+    result = {
         "isvalid": True,
         "address": encode_destination(destination, node.params.base58),
         "scriptPubKey": destination.script_pubkey().hex(),
     }
+    result.update(wallet_address_fields(getattr(node, "wallet", None), destination, node.params.base58))
+    return result
 
 
 def rpc_decodescript(node, params):
@@ -109,7 +112,8 @@ def rpc_verifymessage(node, params):
     return signer is not None and hash160(signer) == destination.hash160
 
 
-def _multisig_redeem_script(params) -> bytes:
+def _multisig_redeem_script(params, wallet_pubkey=None, prefixes=None) -> bytes:
+    """_createmultisig_redeemScript; with a wallet (``wallet_pubkey``: key id -> pubkey) a key may be an address."""
     required = get_int(params[0])
     keys = params[1]
     if not isinstance(keys, list):
@@ -123,18 +127,44 @@ def _multisig_redeem_script(params) -> bytes:
     pubkeys = []
     for key in keys:
         text = get_str(key)
-        if not is_hex(text) or not is_fully_valid_pubkey(bytes.fromhex(text)):
+        pubkey = _wallet_address_pubkey(text, wallet_pubkey, prefixes) if wallet_pubkey is not None else None
+        if pubkey is None:
+            if not is_hex(text):
+                raise RPCError(RPC_MISC_ERROR, " Invalid public key: " + text)
+            pubkey = bytes.fromhex(text)
+        if not is_fully_valid_pubkey(pubkey):
             raise RPCError(RPC_MISC_ERROR, " Invalid public key: " + text)
-        pubkeys.append(bytes.fromhex(text))
+        pubkeys.append(pubkey)
     script = multisig_script(required, pubkeys)
     if len(script) > MAX_SCRIPT_ELEMENT_SIZE:
         raise RPCError(RPC_MISC_ERROR, f"redeemScript exceeds size limit: {len(script)} > {MAX_SCRIPT_ELEMENT_SIZE}")
     return script
 
 
+def _wallet_address_pubkey(text: str, wallet_pubkey, prefixes) -> bytes | None:
+    """Case 1 of _createmultisig_redeemScript: an address of a key whose full public key the wallet has."""
+    try:
+        destination = decode_destination(text, prefixes)
+    except AddressError:
+        return None
+    if destination.kind != "pubkeyhash":
+        raise RPCError(RPC_MISC_ERROR, f"{text} does not refer to a key")
+    pubkey = wallet_pubkey(destination.hash160)
+    if pubkey is None:
+        raise RPCError(RPC_MISC_ERROR, f"no full public key for address {text}")
+    return pubkey
+
+
+def wallet_redeem_script(node, params) -> bytes:
+    """The redeem script of createmultisig / addmultisigaddress, addresses resolved by the wallet when it runs."""
+    wallet = getattr(node, "wallet", None)
+    lookup = wallet.keys.pubkeys.get if wallet is not None else None
+    return _multisig_redeem_script(params, lookup, node.params.base58)
+
+
 def rpc_createmultisig(node, params):
     check_count(params, 2, 2, CREATEMULTISIG_HELP)
-    script = _multisig_redeem_script(params)
+    script = wallet_redeem_script(node, params)
     address = encode_destination(Destination("scripthash", hash160(script)), node.params.base58)
     return {"address": address, "redeemScript": script.hex()}
 

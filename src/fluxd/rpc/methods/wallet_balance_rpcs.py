@@ -9,8 +9,8 @@ from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import account_from_value, min_depth_param, node_wallet, watch_filter
 from fluxd.wallet import balances
 from fluxd.wallet.chain_access import blocks_to_maturity, is_final
+from fluxd.wallet.wallet import WALLET_VERSION
 
-WALLET_VERSION = 60000  # C++ FEATURE_LATEST (compressed public keys)
 
 
 def rpc_getbalance(node, params):
