@@ -85,3 +85,15 @@ def test_received_coins_and_accounts(node):
     with pytest.raises(RPCFailure) as accounts:
         node.rpc("move", "x", "", 1)
     assert (accounts.value.code, accounts.value.message) == (-11, "Accounts are unsupported")
+
+
+def test_watch_only_after_importaddress(node):
+    node.rpc("importaddress", FOREIGN, "", True)
+    plain = [e for e in node.rpc("listtransactions", "*", 500) if e.get("address") == FOREIGN]
+    assert [e["category"] for e in plain] == ["send"]
+    watched = [e for e in node.rpc("listtransactions", "*", 500, 0, True) if e.get("address") == FOREIGN]
+    assert sorted(e["category"] for e in watched) == ["receive", "send"]
+    assert all(list(e)[0] == "involvesWatchonly" for e in watched)
+    rows = [r for r in node.rpc("listreceivedbyaddress", 1, False, True) if r["address"] == FOREIGN]
+    assert list(rows[0])[:2] == ["involvesWatchonly", "address"] and amount(rows[0]["amount"]) == amount("2.5")
+    assert not [r for r in node.rpc("listreceivedbyaddress") if r["address"] == FOREIGN]
