@@ -21,10 +21,13 @@ from fluxd.rpc.methods import (
     txoutproof,
     utility,
     wallet_balance_rpcs,
+    wallet_coins_rpcs,
     wallet_crypt_rpcs,
     wallet_dump_rpcs,
+    wallet_history_rpcs,
     wallet_import_rpcs,
     wallet_keys,
+    wallet_received_rpcs,
     wallet_send_rpcs,
     wallet_sign_rpcs,
 )
@@ -34,7 +37,8 @@ GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template
           fluxnode_snapshot, address_rpcs, spent_rpcs, block_deltas)
 
 
-WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs, wallet_send_rpcs, wallet_crypt_rpcs, wallet_dump_rpcs, wallet_import_rpcs, wallet_sign_rpcs)
+WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs, wallet_send_rpcs, wallet_crypt_rpcs, wallet_dump_rpcs, wallet_import_rpcs, wallet_sign_rpcs,
+                 wallet_history_rpcs, wallet_received_rpcs, wallet_coins_rpcs)
 
 
 def register_all(table: RPCTable, wallet: bool = True) -> None:
