@@ -126,11 +126,8 @@ NOT_BUILT_READS: dict[str, list[Read]] = {
 }
 
 # Wallet methods FluxOS wraps (daemonServiceWalletRpcs.js, daemonServiceZcashRpcs.js) that fluxd has not built:
-# the shielded wallet, and the transparent calls still to come.
-WALLET_METHODS = """getreceivedbyaddress gettransaction
-listaddressgroupings listlockunspent listreceivedbyaddress listsinceblock listtransactions
-listunspent lockunspent z_exportkey
-z_exportviewingkey z_getbalance z_getmigrationstatus z_getnewaddress z_getoperationresult z_getoperationstatus
+# the shielded wallet.
+WALLET_METHODS = """z_exportkey z_exportviewingkey z_getbalance z_getmigrationstatus z_getnewaddress z_getoperationresult z_getoperationstatus
 z_gettotalbalance z_importkey z_importviewingkey z_importwallet z_listaddresses z_listoperationids
 z_listreceivedbyaddress z_listunspent z_mergetoaddress z_sendmany z_setmigration z_shieldcoinbase zcbenchmark
 zcrawjoinsplit zcrawkeygen zcrawreceive zcsamplejoinsplit""".split()

@@ -50,7 +50,32 @@ def replay_wallet_calls(client, clock, fund) -> None:
     clock.mine()
     assert client.fails("sendToAddress", "tmNotAnAddress", 1, None, None, False)[:3] == (500, -5, "Invalid Flux address")
     assert client.run("setTxFee", 0) is True
+    replay_history_calls(client, to_self, txid)
     replay_key_calls(client, address)
+
+
+def replay_history_calls(client, address: str, txid: str) -> None:
+    """The history and coin calls, with FluxOS's defaults (minconf 1, count 10, from 0, watch-only false)."""
+    got = client.run("getReceivedByAddress", address, 1)
+    assert Decimal(str(got)) == Decimal("1.85"), got  # W196
+    sent = client.run("getTransaction", txid, False)  # W218: [txid, includewatchonly]
+    assert sent["txid"] == txid and sent["confirmations"] == 1 and sent["details"]
+    listed = client.run("listTransactions", "*", 10, 0, False)  # W492: account '*'
+    assert 4 <= len(listed) <= 10 and all("category" in entry for entry in listed)
+    since = client.run("listSinceBlock", "", 1, False)  # W465: blockhash '' = all
+    assert txid in {entry["txid"] for entry in since["transactions"]} and len(since["lastblock"]) == 64
+    received = client.run("listReceivedByAddress", 1, False, False)  # W440
+    assert address in {entry["address"] for entry in received}
+    groupings = client.run("listAddressGroupings")  # W374
+    assert any(address == group[0] for grouping in groupings for group in grouping)
+    unspent = client.run("listUnspent", 1, 9999999)  # W517: [minconf, maxconf]
+    mine = [coin for coin in unspent if coin["address"] == address]
+    assert mine and client.run("listUnspent", 1, 9999999, [address]) == mine  # W520: addresses pushed
+    outpoint = {"txid": mine[0]["txid"], "vout": mine[0]["vout"]}
+    assert client.run("lockUnspent", False, [outpoint]) is True  # W548: [unlock, transactions]
+    assert client.run("listLockUnspent") == [outpoint]  # W392
+    assert client.run("lockUnspent", True, [outpoint]) is True
+    assert client.run("listLockUnspent") == []
 
 
 def replay_key_calls(client, address: str) -> None:
