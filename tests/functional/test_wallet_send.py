@@ -39,6 +39,7 @@ def test_mined_coins_mature_then_move_between_wallets(pair):
     assert amount(b.rpc("getbalance")) == 0
     spent_a = first_reward - amount(a.rpc("getbalance"))
     assert amount("10.5") < spent_a < amount("10.501")  # amount plus a fee near 1000 zat/kB
+    _check_both_sides(a, b, txid, to_b, clock)
     second, third = b.rpc("getnewaddress"), b.rpc("getnewaddress")
     many = a.rpc("sendmany", "", {second: 1, third: "2.25"}, 1, "split", [third])
     wait_in_mempool(b, many)
@@ -61,6 +62,36 @@ def test_mined_coins_mature_then_move_between_wallets(pair):
     assert (accounts.value.code, accounts.value.message) == (-11, "Accounts are unsupported")
 
 
+RECEIVE_KEYS = ["account", "address", "category", "amount", "vout", "confirmations", "blockhash", "blockindex",
+                "blocktime", "expiryheight", "txid", "walletconflicts", "time", "timereceived", "vJoinSplit", "size"]
+SEND_KEYS = [*RECEIVE_KEYS[:5], "fee", *RECEIVE_KEYS[5:14], "comment", "to", "vJoinSplit", "size"]
+
+
+def _check_both_sides(a, b, txid: str, to_b: str, clock) -> None:
+    """listtransactions / gettransaction / listsinceblock for one payment, on the payer and the payee, C++ keys."""
+    before = a.rpc("getbestblockhash")
+    block = clock.mine(a, 1, sync=[a, b])[0]
+    received = [entry for entry in b.rpc("listtransactions", "*", 10) if entry["txid"] == txid]
+    assert [entry["category"] for entry in received] == ["receive"]
+    assert list(received[0]) == RECEIVE_KEYS
+    assert received[0]["address"] == to_b and amount(received[0]["amount"]) == amount("10.5")
+    assert received[0]["confirmations"] == 1 and received[0]["blockhash"] == block
+    sent = [entry for entry in a.rpc("listtransactions", "*", 10) if entry["txid"] == txid]
+    assert [entry["category"] for entry in sent] == ["send"]
+    assert list(sent[0]) == SEND_KEYS
+    assert amount(sent[0]["amount"]) == amount("-10.5") and amount(sent[0]["fee"]) < 0
+    assert (sent[0]["comment"], sent[0]["to"]) == ("rent", "bob")
+    payer_view = a.rpc("gettransaction", txid)
+    assert list(payer_view)[:3] == ["amount", "fee", "confirmations"]
+    assert amount(payer_view["amount"]) == amount("-10.5") and payer_view["details"][0]["category"] == "send"
+    payee_view = b.rpc("gettransaction", txid)
+    assert amount(payee_view["amount"]) == amount("10.5") and "fee" not in payee_view
+    assert payee_view["hex"] == a.rpc("getrawtransaction", txid)
+    since = b.rpc("listsinceblock", before)
+    assert txid in {entry["txid"] for entry in since["transactions"]} and since["lastblock"] == block
+    assert b.rpc("listsinceblock", block)["transactions"] == []
+
+
 def test_reorganisation_unconfirms_and_reconfirms_a_payment(tmp_path):
     a, b, c = (NodeProcess(tmp_path / name, WALLET_ARGS).start() for name in "abc")
     try:
@@ -81,9 +112,12 @@ def test_reorganisation_unconfirms_and_reconfirms_a_payment(tmp_path):
         wait_in_mempool(a, txid)  # back in the mempool after the reorganisation
         wait_until(lambda: amount(b.rpc("getbalance")) == 0, 30, what="payment unconfirmed")
         wait_until(lambda: amount(b.rpc("getunconfirmedbalance")) == 7, 30, what="payment in mempool")
+        assert b.rpc("gettransaction", txid)["confirmations"] == 0 and "blockhash" not in b.rpc("gettransaction", txid)
+        assert a.rpc("gettransaction", txid)["confirmations"] == 0
         clock.mine(a, 1, sync=[a, b, c])  # a holds it in its mempool (c never heard of it)
         assert amount(b.rpc("getbalance")) == 7
         assert amount(b.rpc("getunconfirmedbalance")) == 0
+        assert b.rpc("gettransaction", txid)["confirmations"] == 1 == a.rpc("gettransaction", txid)["confirmations"]
     finally:
         for node in (a, b, c):
             node.stop()
