@@ -41,7 +41,7 @@ PAGE_HEADER_SIZE = 26
 CHECKSUM_HEADER_EXTRA = 6  # PG_CHKSUM: 2 bytes of alignment + a 4-byte checksum
 DBMETA_CHKSUM = 0x01
 BTM_DUP, BTM_RECNO, BTM_SUBDB, BTM_COMPRESS = 0x01, 0x02, 0x20, 0x80
-RESET_LSN = (0, 1)  # DB_ENV->lsn_reset writes file 0, offset 1 on every page
+RESET_LSNS = ((0, 1), (0, 0))  # lsn_reset writes file 0 / offset 1; 0/0 is a page never logged (log files start at 1)
 
 P_IBTREE, P_LBTREE, P_OVERFLOW, P_BTREEMETA = 3, 5, 7, 9
 PAGE_TYPE_NAMES = {
@@ -127,6 +127,9 @@ class BdbFile:
          flags, _, _, _, _, _, root) = fields
         if page_no != pgno:
             raise WalletFileError(f"{self.path}: metadata page {pgno} says it is page {page_no} (corrupt file)")
+        if magic in OTHER_ACCESS_METHODS:
+            raise WalletFileError(f"{self.path}: page {pgno} starts a Berkeley DB {OTHER_ACCESS_METHODS[magic]} "
+                                  "database, not a btree: not a wallet file")
         if magic != BTREE_MAGIC:
             raise WalletFileError(f"{self.path}: page {pgno} is not a btree metadata page (magic {magic:#010x})")
         return BtreeMeta(pgno, version, page_size, encrypt_alg, page_type, metaflags, last_pgno, flags, root)
@@ -157,7 +160,7 @@ class BdbFile:
         """A file the C++ node closed cleanly has every page's LSN reset (CDBEnv::Flush, lsn_reset)."""
         for pgno in range(self.meta.last_pgno + 1):
             lsn = struct.unpack_from(self.order + "II", self.data, pgno * self.page_size)
-            if lsn != RESET_LSN:
+            if lsn not in RESET_LSNS:
                 raise WalletFileError(
                     f"{self.path} was not closed cleanly by the C++ node (page {pgno} has log sequence number "
                     f"{lsn[0]}/{lsn[1]}, not reset): its latest changes may exist only in the database/ log "
