@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import re
 import struct
 from pathlib import Path
@@ -20,10 +21,11 @@ from fluxd.core.keys import PrivateKey
 from fluxd.wallet import bdb_reader, crypter
 from fluxd.wallet.cxx_privkey import PrivKeyError, key_from_cxx_privkey, secret_from_der
 from fluxd.wallet.cxx_wallet_records import DecryptionError, read_cxx_wallet
+from fluxd.wallet.cxx_wallet_tx import decode_wallet_tx
 from fluxd.wallet.wallet_file import WalletFileError
 from tests.unit.wallet.cxx_wallet_fixture import (
-    DB_LOAD, WalletRecords, compact, cxx_privkey, dsha, i32, i64, load_bdb, page_types, plain_tx, text, u32, u64,
-    vec, wallet_tx,
+    DB_LOAD, WalletRecords, compact, cxx_privkey, dsha, i32, i64, load_bdb, page_types, plain_tx, string_map, text,
+    u32, u64, vec, wallet_tx,
 )
 
 needs_db_load = pytest.mark.skipif(DB_LOAD is None, reason="db5.3_load not on PATH (apt-get install db5.3-util)")
@@ -133,14 +135,37 @@ def test_cxx_privkey_must_match_its_pubkey_and_compression():
     assert key_from_cxx_privkey(cxx_privkey(key), PrivateKey(key.secret, False).pubkey).compressed is False
 
 
+# ----- CWalletTx ------------------------------------------------------------------------------
+
+
+def test_wallet_tx_with_sprout_notes_keeps_what_precedes_them():
+    tx = plain_tx(1, 1, seed=3)
+    value = wallet_tx(tx, sapling=False, block_hash=BLOCK_HASH, index=4, map_value={"n": "9"}, order_form=[],
+                      time_received=5, from_me=True)
+    notes_at = value.index(string_map({"n": "9"})) + len(string_map({"n": "9"}))
+    value = value[:notes_at] + compact(1) + os.urandom(150)  # one JSOutPoint -> SproutNoteData, not decoded
+    wtx = decode_wallet_tx(dsha(tx), value)
+    assert wtx.error is None and wtx.has_note_data and wtx.order_pos == 9 and wtx.block_index == 4
+    assert wtx.time_received is None and wtx.from_me is None
+
+
+def test_wallet_tx_with_sapling_notes_is_flagged():
+    tx = plain_tx(1, 1, sapling=True, seed=4)
+    value = wallet_tx(tx, sapling=True, block_hash=BLOCK_HASH, index=0, map_value={}, order_form=[],
+                      time_received=5, from_me=False)
+    wtx = decode_wallet_tx(dsha(tx), value[:-1] + compact(1) + os.urandom(100))
+    assert wtx.error is None and wtx.has_note_data and wtx.time_received == 5
+
+
 # ----- whole wallets ----------------------------------------------------------------------------
 
 
 @needs_db_load
-@pytest.mark.parametrize("page_size", [512, 4096])
-def test_plain_wallet_reads_back(tmp_path, page_size):
+@pytest.mark.parametrize(("page_size", "byte_order"), [(512, 1234), (4096, 1234), (1024, 4321)])
+def test_plain_wallet_reads_back(tmp_path, page_size, byte_order):
     wallet, key_list, expected = plain_wallet()
-    path = load_bdb(tmp_path / "wallet.dat", wallet.records, page_size=page_size)
+    path = load_bdb(tmp_path / "wallet.dat", wallet.records, page_size=page_size,
+                    extra_header=f"db_lorder={byte_order}")  # 4321: a big-endian file
     types = page_types(path, page_size)
     assert types.count(bdb_reader.P_OVERFLOW) > 5 and bdb_reader.P_IBTREE in types and types.count(5) > 3
     result = read_cxx_wallet(path)
@@ -345,3 +370,22 @@ def test_damaged_pages_are_named(tmp_path):
         patch_page(path, 512, page_type, offset, fmt, value)
         with pytest.raises(WalletFileError, match=re.escape(message)):
             read_cxx_wallet(path)
+
+
+@needs_db_load
+def test_random_damage_gives_a_wallet_file_error_or_a_wallet(tmp_path):
+    """Whatever bytes are changed, reading ends in a result or a WalletFileError, never another exception."""
+    wallet, _, _ = plain_wallet(30)
+    clean = load_bdb(tmp_path / "wallet.dat", wallet.records, page_size=512).read_bytes()
+    rng = random.Random(7)
+    path = tmp_path / "damaged.dat"
+    for _ in range(300):
+        data = bytearray(clean)
+        for _ in range(rng.choice([1, 2, 8])):
+            page = rng.randrange(len(data) // 512)
+            data[page * 512 + rng.randrange(40 if rng.random() < 0.5 else 512)] = rng.randrange(256)
+        path.write_bytes(bytes(data[:rng.randrange(len(data))] if rng.random() < 0.1 else data))
+        try:
+            read_cxx_wallet(path)
+        except WalletFileError:
+            pass
