@@ -244,7 +244,8 @@ def _overflow_bytes(bdb: BdbFile, first_pgno: int, total: int, owner: int) -> by
     size, pgno, seen = 0, first_pgno, set()
     while pgno != 0:
         if pgno in seen:
-            raise WalletFileError(f"{bdb.path}: the overflow chain of an item on page {owner} loops back to page {pgno}")
+            raise WalletFileError(
+                f"{bdb.path}: the overflow chain of an item on page {owner} loops back to page {pgno}")
         seen.add(pgno)
         header = bdb.header(pgno, "overflow")
         if header.page_type != P_OVERFLOW:
@@ -322,6 +323,17 @@ def _internal_children(bdb: BdbFile, header: PageHeader) -> list[int]:
 # ----- trees ----------------------------------------------------------------------------------
 
 
+def _append_in_order(bdb: BdbFile, records: list[tuple[bytes, bytes]], leaf: list[tuple[bytes, bytes]],
+                     pgno: int) -> None:
+    """Keys must rise strictly (the default byte-wise comparison): this also catches duplicates across pages."""
+    for record in leaf:
+        if records and record[0] <= records[-1][0]:
+            problem = "a duplicate of the key before it" if record[0] == records[-1][0] else "out of order"
+            raise WalletFileError(f"{bdb.path}: a key on leaf page {pgno} is {problem}; "
+                                  "a C++ wallet has unique keys in byte order")
+        records.append(record)
+
+
 def _walk_tree(bdb: BdbFile, root: int) -> list[tuple[bytes, bytes]]:
     """Every record of the btree under ``root``, in key order (depth first, children left to right)."""
     records: list[tuple[bytes, bytes]] = []
@@ -337,7 +349,7 @@ def _walk_tree(bdb: BdbFile, root: int) -> list[tuple[bytes, bytes]]:
         if header.level != level:
             raise WalletFileError(f"{bdb.path}: btree page {pgno} is at level {header.level}, expected {level}")
         if header.page_type == P_LBTREE and level == 1:
-            records.extend(_leaf_records(bdb, header))
+            _append_in_order(bdb, records, _leaf_records(bdb, header), pgno)
         elif header.page_type == P_IBTREE and level > 1:
             stack.extend((child, level - 1) for child in reversed(_internal_children(bdb, header)))
         else:

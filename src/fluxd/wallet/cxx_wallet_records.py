@@ -26,7 +26,7 @@ from fluxd.util.serialize import DecodeError, Reader
 from fluxd.wallet import crypter
 from fluxd.wallet.bdb_reader import read_bdb_records
 from fluxd.wallet.cxx_privkey import PrivKeyError, key_from_cxx_privkey
-from fluxd.wallet.cxx_wallet_tx import CxxWalletTx, decode_wallet_tx, read_string_map, read_text
+from fluxd.wallet.cxx_wallet_tx import CxxWalletTx, atoi64, decode_wallet_tx, read_string_map, read_text
 from fluxd.wallet.wallet_file import WalletFileError
 
 # Record types of the C++ node (walletdb.cpp) that belong to shielded addresses or the (Sapling-only) HD seed.
@@ -240,10 +240,7 @@ def _acentry(build: _Builder, key: Reader, value: Reader) -> None:
     value.i32()  # nVersion
     amount, time, other = value.i64(), value.i64(), read_text(value)
     comment, _, extra = value.var_bytes().partition(b"\x00")  # C++ appends "\0" + mapValue to the comment
-    order_pos = -1
-    if extra:
-        order_text = read_string_map(Reader(extra)).get("n")
-        order_pos = int(order_text) if order_text and order_text.lstrip("-").isdigit() else -1
+    order_pos = atoi64(read_string_map(Reader(extra)).get("n")) if extra else -1
     build.account_entries.append(
         CxxAccountEntry(account, number, amount, time, other, comment.decode("utf-8", "replace"), order_pos))
 
@@ -273,11 +270,6 @@ DECODERS: dict[str, Callable[[_Builder, Reader, Reader], None]] = {
 KNOWN_TYPES = frozenset(DECODERS) | SKIPPED_TYPES
 
 
-def record_type(key: bytes) -> str:
-    """The type string at the start of a record key (DecodeError when there is none)."""
-    return Reader(key).var_bytes().decode("ascii")
-
-
 def decode_record(build: _Builder, key: bytes, value: bytes, path: str) -> None:
     """Add one (key, value) record to ``build``; a bad or unknown record is a WalletFileError."""
     reader = Reader(key)
@@ -294,7 +286,7 @@ def decode_record(build: _Builder, key: bytes, value: bytes, path: str) -> None:
                               "so this file is not a Flux wallet or comes from an unsupported version")
     try:
         decoder(build, reader, Reader(value))
-    except DecodeError as exc:
+    except ValueError as exc:  # DecodeError, and any other value C++ would refuse to read
         raise WalletFileError(f"{path}: the {kind!r} record with key {key.hex()} is corrupt: {exc}") from exc
 
 

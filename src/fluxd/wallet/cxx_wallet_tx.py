@@ -70,8 +70,8 @@ def _skip_merkle_part(reader: Reader) -> tuple[bytes, int]:
     return block_hash, reader.i32()
 
 
-def _order_pos(text: str | None) -> int:
-    """ReadOrderPos: the integer prefix of mapValue["n"] (atoi64), -1 when absent."""
+def atoi64(text: str | None) -> int:
+    """C++ atoi64 as ReadOrderPos uses it: the integer prefix of ``text`` (0 if none), -1 when absent."""
     if text is None:
         return -1
     digits = text.strip()
@@ -88,8 +88,8 @@ def _order_pos(text: str | None) -> int:
 def _finish_map_value(raw_map: dict[str, str]) -> tuple[dict[str, str], dict]:
     derived = {
         "from_account": raw_map.get("fromaccount", ""),
-        "order_pos": _order_pos(raw_map.get("n")),
-        "time_smart": max(0, _order_pos(raw_map.get("timesmart"))),
+        "order_pos": atoi64(raw_map.get("n")),
+        "time_smart": max(0, atoi64(raw_map.get("timesmart"))),
     }
     kept = {name: value for name, value in raw_map.items() if name not in ERASED_MAP_VALUE_KEYS}
     return kept, derived

@@ -138,8 +138,8 @@ class WalletRecords:
         self.put(text(kind) + key_fields, value)
 
 
-def dump_text(records: dict[bytes, bytes] | list[tuple[bytes, bytes]], page_size: int | None = None, extra_header: str = "",
-              database: str = "main", access: str = "btree") -> str:
+def dump_text(records: dict[bytes, bytes] | list[tuple[bytes, bytes]], page_size: int | None = None,
+              extra_header: str = "", database: str = "main", access: str = "btree") -> str:
     lines = ["VERSION=3", "format=bytevalue", f"type={access}", f"database={database}"]
     if page_size:
         lines.append(f"db_pagesize={page_size}")

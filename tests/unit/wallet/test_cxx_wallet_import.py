@@ -38,24 +38,27 @@ def keys(count: int, seed: int = 0) -> list[PrivateKey]:
     return [PrivateKey(hashlib.sha256(b"k%d-%d" % (seed, n)).digest(), n % 3 != 0) for n in range(count)]
 
 
-def add_common_records(wallet: WalletRecords, key_list: list[PrivateKey]) -> dict:
-    """Everything but the keys themselves; returns what the reader should find."""
-    expected: dict = {"labels": {}, "purposes": {}, "txs": {}}
+def add_key_records(wallet: WalletRecords, key_list: list[PrivateKey], expected: dict) -> None:
+    """keymeta for every key, an address book, the key pool, a multisig script, watch-only scripts."""
     for n, key in enumerate(key_list):
-        wallet.add("keymeta", vec(key.pubkey), i32(10) + i64(1_600_000_000 + n) + text(f"m/0'/{n}") + bytes(32)
-                   if n % 2 else i32(1) + i64(1_600_000_000 + n))
-    for n, key in enumerate(key_list[:50]):
-        address = f"t1address{n:04d}"
+        meta = i32(10) + i64(1_600_000_000 + n) + text(f"m/0'/{n}") + bytes(32) if n % 2 else (
+            i32(1) + i64(1_600_000_000 + n))
+        wallet.add("keymeta", vec(key.pubkey), meta)
+    for n in range(min(50, len(key_list))):
+        address, purpose = f"t1address{n:04d}", "receive" if n % 2 else "send"
         wallet.add("name", text(address), text(f"label {n} ✓"))
-        wallet.add("purpose", text(address), text("receive" if n % 2 else "send"))
-        expected["labels"][address], expected["purposes"][address] = f"label {n} ✓", "receive" if n % 2 else "send"
+        wallet.add("purpose", text(address), text(purpose))
+        expected["labels"][address], expected["purposes"][address] = f"label {n} ✓", purpose
     for n in range(100):
         wallet.add("pool", i64(n + 1), i32(60000) + i64(1_600_000_100 + n) + vec(key_list[n % len(key_list)].pubkey))
-    multisig = b"\x52" + b"".join(vec(key.pubkey) for key in key_list[:3]) + b"\x53\xae"
-    wallet.add("cscript", hash160(multisig), vec(multisig))
-    expected["script"] = multisig
+    expected["script"] = b"\x52" + b"".join(vec(key.pubkey) for key in key_list[:3]) + b"\x53\xae"
+    wallet.add("cscript", hash160(expected["script"]), vec(expected["script"]))
     wallet.add("watchs", vec(b"\x76\xa9\x14" + b"\x99" * 20 + b"\x88\xac"), b"1")
     wallet.add("watchs", vec(b"\x51"), b"0")  # not '1': C++ does not load it
+
+
+def add_setting_records(wallet: WalletRecords, key_list: list[PrivateKey]) -> None:
+    """Settings, the best block, accounts, destination data, and shielded records to be skipped."""
     wallet.put(text("defaultkey"), vec(key_list[0].pubkey))
     wallet.put(text("version"), i32(6000050))
     wallet.put(text("minversion"), i32(60000))
@@ -65,17 +68,28 @@ def add_common_records(wallet: WalletRecords, key_list: list[PrivateKey]) -> dic
     wallet.add("acentry", text("savings") + u64(3), i32(60000) + i64(-5000) + i64(1_600_000_000) + text("other")
                + vec(b"a move\x00" + compact(1) + text("n") + text("12")))
     wallet.add("destdata", text("t1address0000") + text("used"), text("p"))
-    for kind in ("sapzkey", "sapzkeymeta", "hdseed", "hdchain", "witnesscachesize"):
+    for kind in ("sapzkey", "sapzkeymeta", "hdseed", "hdchain", "witnesscachesize", "sapzkey"):
         wallet.add(kind, os.urandom(8), os.urandom(40))
-    wallet.add("sapzkey", os.urandom(8), os.urandom(40))
+
+
+def add_tx_records(wallet: WalletRecords, expected: dict) -> None:
+    """Twelve wallet transactions (v1 and v4), up to ~12 kB each: overflow items."""
     for n in range(12):
         sapling = n % 2 == 1
-        tx = plain_tx(inputs=3 + n * 8, outputs=2, sapling=sapling, seed=n)  # up to ~12 kB: overflow items
+        tx = plain_tx(inputs=3 + n * 8, outputs=2, sapling=sapling, seed=n)
         value = wallet_tx(tx, sapling=sapling, block_hash=BLOCK_HASH if n < 8 else bytes(32), index=n,
                           map_value={"fromaccount": "", "n": str(n), "timesmart": "1600000500", "comment": "c"},
                           order_form=[("Message", "hi")], time_received=1_600_000_400 + n, from_me=n % 3 == 0)
         wallet.add("tx", dsha(tx), value)
         expected["txs"][dsha(tx)] = (tx, n, n < 8, 1_600_000_400 + n, n % 3 == 0)
+
+
+def add_common_records(wallet: WalletRecords, key_list: list[PrivateKey]) -> dict:
+    """Everything but the keys themselves; returns what the reader should find."""
+    expected: dict = {"labels": {}, "purposes": {}, "txs": {}}
+    add_key_records(wallet, key_list, expected)
+    add_setting_records(wallet, key_list)
+    add_tx_records(wallet, expected)
     return expected
 
 
@@ -389,3 +403,18 @@ def test_random_damage_gives_a_wallet_file_error_or_a_wallet(tmp_path):
             read_cxx_wallet(path)
         except WalletFileError:
             pass
+
+
+@needs_db_load
+def test_keys_out_of_order_are_refused(tmp_path):
+    wallet, _, _ = plain_wallet(30)
+    path = load_bdb(tmp_path / "wallet.dat", wallet.records, page_size=512)
+    data = bytearray(path.read_bytes())
+    leaves = [pgno for pgno, kind in enumerate(page_types(path, 512)) if kind == bdb_reader.P_LBTREE and pgno > 1]
+    start = leaves[0] * 512
+    first_item = struct.unpack_from("<H", data, start + 26)[0]
+    assert data[start + first_item + 2] == bdb_reader.B_KEYDATA
+    data[start + first_item + 3] = 0xFE  # the key's first byte: now above every other key
+    path.write_bytes(bytes(data))
+    with pytest.raises(WalletFileError, match="out of order"):
+        read_cxx_wallet(path)
