@@ -53,6 +53,9 @@ def _wallet_options(w: str) -> list[HelpOption]:
         HelpOption("disablewallet", "", "Do not load the wallet and disable wallet RPC calls", w),
         HelpOption("developerencryptwallet", "",
                    "Allow encryptwallet (needs -experimentalfeatures; C++ gates it so but does not list it)", w),
+        HelpOption("importwallet-dat", "=<file>",
+                   "Import the keys of a C++ fluxd wallet.dat (read only) at start-up; an encrypted one needs the"
+                   " importwalletdat RPC and its passphrase (not in the C++ node)", w),
         HelpOption("keypool", "=<n>", "Set key pool size to <n> (default: 100)", w),
         HelpOption("mintxfee", "=<amt>",
                    "Fees (in FLUX/kB) smaller than this are considered zero fee for transaction creation (default: 0.00001)", w),

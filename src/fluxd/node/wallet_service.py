@@ -25,7 +25,9 @@ from fluxd.node.wallet_events import WalletEventLog
 from fluxd.rpc.context import NodeContext
 from fluxd.wallet.chain_access import NodeChain
 from fluxd.wallet.rescan import rescan_from, rescan_start
-from fluxd.wallet.wallet import DEFAULT_KEYPOOL_SIZE, WALLET_VERSION, Wallet
+from fluxd.wallet.cxx_import import import_wallet_dat
+from fluxd.wallet.cxx_wallet_records import DecryptionError
+from fluxd.wallet.wallet import DEFAULT_KEYPOOL_SIZE, WALLET_VERSION, Wallet, WalletError
 from fluxd.wallet.settings import WalletSettingsError, wallet_settings
 from fluxd.wallet.wallet_file import WalletFile, WalletFileError
 
@@ -82,20 +84,42 @@ class WalletService:
         context.chainstate.listeners.append(self._on_chain)
         if context.mempool is not None:
             context.mempool.listeners.append(self._on_mempool)
-        self._rescan_at_start(wallet)
+        full_rescan = self._import_wallet_dat(wallet)
+        self._rescan_at_start(wallet, full_rescan)
         self._thread = threading.Thread(target=self._run, name="wallet", daemon=True)
         self._thread.start()
         context.wallet = wallet
         context.wallet_service = self
         self._reaccept()
 
-    def _rescan_at_start(self, wallet: Wallet) -> None:
+    def _import_wallet_dat(self, wallet: Wallet) -> bool:
+        """-importwallet-dat=<path> (ours): a C++ wallet.dat's keys imported at start; True when any was new."""
+        args = self.context.args
+        if not args.is_set("-importwallet-dat"):
+            return False
+        path = Path(args.get("-importwallet-dat"))
+        if not path.is_file():
+            raise WalletStartError(f"Cannot open wallet file {path} (-importwallet-dat)")
+        try:
+            summary = import_wallet_dat(wallet, path)
+        except DecryptionError as exc:
+            raise WalletStartError(f"{exc}: use the importwalletdat RPC with its passphrase instead of -importwallet-dat") from None
+        except WalletFileError as exc:
+            raise WalletStartError(f"-importwallet-dat: {exc}") from None
+        except WalletError as exc:
+            raise WalletStartError(f"-importwallet-dat: {exc.message}") from None
+        if summary.keys + summary.scripts + summary.watch_only:
+            wallet.keys.whole_chain = True
+            return True
+        return False
+
+    def _rescan_at_start(self, wallet: Wallet, full: bool = False) -> None:
         args, chainstate = self.context.args, self.context.chainstate
         zap = args.get_int("-zapwallettxes", 0)
         if zap:
             kept = {wtx.txid_rev: dict(wtx.map_value) for wtx in wallet.erase_transactions()} if zap == 1 else {}
             log.info("Zapped wallet transactions (-zapwallettxes=%d)", zap)
-        start = rescan_start(wallet, chainstate.view(), full=args.get_bool("-rescan", False) or bool(zap))
+        start = rescan_start(wallet, chainstate.view(), full=full or args.get_bool("-rescan", False) or bool(zap))
         if start is not None:
             self.context.rpc_table.set_warmup("Rescanning...")
             rescan_from(wallet, chainstate, start)
