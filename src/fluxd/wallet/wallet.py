@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from fluxd.core.address import Destination, encode_destination
 from fluxd.core.hashes import hash160
@@ -25,7 +24,7 @@ from fluxd.wallet.chain_access import ChainAccess, depth_in_main_chain
 from fluxd.wallet.ismine import ISMINE_ALL, ISMINE_NO, is_mine
 from fluxd.wallet.key_store import WalletKeys
 from fluxd.wallet.settings import WalletSettings
-from fluxd.wallet.wallet_file import KeyRow, WalletFile
+from fluxd.wallet.wallet_file import WalletFile
 from fluxd.wallet.wallet_tx import WalletTx
 
 log = logging.getLogger("fluxd.wallet")

@@ -95,15 +95,21 @@ def rpc_decodescript(node, params):
     return result
 
 
-def rpc_verifymessage(node, params):
-    check_count(params, 3, 3, VERIFYMESSAGE_HELP)
-    address, signature_text, message = (get_str(value) for value in params)
+def key_destination(node, address: str):
+    """signmessage / verifymessage: the address must decode and name a key (C++ texts)."""
     try:
         destination = decode_destination(address, node.params.base58)
     except AddressError:
         raise RPCError(RPC_TYPE_ERROR, "Invalid address") from None
     if destination.kind != "pubkeyhash":
         raise RPCError(RPC_TYPE_ERROR, "Address does not refer to key")
+    return destination
+
+
+def rpc_verifymessage(node, params):
+    check_count(params, 3, 3, VERIFYMESSAGE_HELP)
+    address, signature_text, message = (get_str(value) for value in params)
+    destination = key_destination(node, address)
     try:
         signature = base64.b64decode(signature_text, validate=True)
     except (binascii.Error, ValueError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fluxd.core.amount import amount_to_decimal
-from fluxd.rpc.methods.wallet_help import wallet_help
+from fluxd.rpc.methods.wallet_help import register_wallet_methods, wallet_help
 from fluxd.rpc.params import check_count, get_str
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import account_from_value, min_depth_param, node_wallet, watch_filter
@@ -106,5 +106,4 @@ METHODS = {
 
 
 def register(table: RPCTable) -> None:
-    for name, handler in METHODS.items():
-        table.register(name, "wallet", handler, wallet_help(name))
+    register_wallet_methods(table, METHODS)

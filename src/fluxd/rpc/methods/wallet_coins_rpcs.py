@@ -7,7 +7,7 @@ from fluxd.core.amount import amount_to_decimal
 from fluxd.core.script import is_p2sh
 from fluxd.core.tx_parts import OutPoint
 from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPCError
-from fluxd.rpc.methods.wallet_help import wallet_help
+from fluxd.rpc.methods.wallet_help import register_wallet_methods, wallet_help
 from fluxd.rpc.params import check_count, get_bool, get_int, get_str, uint256_from_text
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import node_wallet
@@ -108,5 +108,4 @@ METHODS = {
 
 
 def register(table: RPCTable) -> None:
-    for name, handler in METHODS.items():
-        table.register(name, "wallet", handler, wallet_help(name))
+    register_wallet_methods(table, METHODS)

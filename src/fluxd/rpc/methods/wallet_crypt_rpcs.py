@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from fluxd.rpc.errors import RPC_MISC_ERROR, RPCError
-from fluxd.rpc.methods.wallet_help import wallet_help
+from fluxd.rpc.methods.wallet_help import register_wallet_methods, wallet_help
 from fluxd.rpc.params import get_int64, get_str
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import (
@@ -131,5 +131,4 @@ METHODS = {
 
 
 def register(table: RPCTable) -> None:
-    for name, handler in METHODS.items():
-        table.register(name, "wallet", handler, wallet_help(name, encryption_enabled=name != "encryptwallet"))
+    register_wallet_methods(table, METHODS)

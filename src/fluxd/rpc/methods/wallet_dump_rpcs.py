@@ -23,7 +23,7 @@ from fluxd.rpc.errors import (
     RPCError,
 )
 from fluxd.rpc.export_dir import ExportDirError, export_dir, join_path, sanitize_filename
-from fluxd.rpc.methods.wallet_help import wallet_help
+from fluxd.rpc.methods.wallet_help import register_wallet_methods, wallet_help
 from fluxd.rpc.params import check_count, get_str
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import destination_param, ensure_unlocked, node_wallet
@@ -214,5 +214,4 @@ METHODS = {
 
 
 def register(table: RPCTable) -> None:
-    for name, handler in METHODS.items():
-        table.register(name, "wallet", handler, wallet_help(name))
+    register_wallet_methods(table, METHODS)

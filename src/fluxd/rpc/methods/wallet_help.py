@@ -28,3 +28,9 @@ def wallet_help(name: str, encrypted: bool = False, encryption_enabled: bool = T
     disabled = "" if encryption_enabled else encryption_disabled_help(name, "developerencryptwallet")
     return WALLET_HELP[name].format(passphrase=passphrase, disabled=disabled)
 
+
+
+def register_wallet_methods(table, methods: dict) -> None:
+    """Register a wallet RPC group (category "wallet", the C++ help text of each)."""
+    for name, handler in methods.items():
+        table.register(name, "wallet", handler, wallet_help(name, encryption_enabled=name != "encryptwallet"))

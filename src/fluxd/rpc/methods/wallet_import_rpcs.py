@@ -11,7 +11,7 @@ import logging
 from fluxd.core.address import AddressError, decode_destination
 from fluxd.core.keys import InvalidKeyError, decode_wif
 from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPC_WALLET_ERROR, RPCError
-from fluxd.rpc.methods.wallet_help import wallet_help
+from fluxd.rpc.methods.wallet_help import register_wallet_methods, wallet_help
 from fluxd.rpc.params import check_count, get_bool, get_int, get_str
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import ensure_unlocked, node_wallet, wallet_errors
@@ -122,5 +122,4 @@ METHODS = {
 
 
 def register(table: RPCTable) -> None:
-    for name, handler in METHODS.items():
-        table.register(name, "wallet", handler, wallet_help(name))
+    register_wallet_methods(table, METHODS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fluxd.core.address import Destination, decode_destination
 from fluxd.rpc.errors import RPC_INVALID_PARAMETER, RPC_MISC_ERROR, RPCError
-from fluxd.rpc.methods.wallet_help import wallet_help
+from fluxd.rpc.methods.wallet_help import register_wallet_methods, wallet_help
 from fluxd.rpc.params import check_count, get_int
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import (
@@ -136,5 +136,4 @@ METHODS = {
 
 
 def register(table: RPCTable) -> None:
-    for name, handler in METHODS.items():
-        table.register(name, "wallet", handler, wallet_help(name))
+    register_wallet_methods(table, METHODS)

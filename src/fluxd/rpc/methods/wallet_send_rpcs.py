@@ -12,7 +12,7 @@ from fluxd.rpc.errors import RPC_DESERIALIZATION_ERROR, RPC_INTERNAL_ERROR, RPC_
 from fluxd.rpc.errors import RPC_WALLET_ERROR, RPCError
 from fluxd.rpc.methods.rawtransactions import decode_tx_param
 from fluxd.rpc.methods.wallet_consolidate import REJECTED_TEXT, consolidate
-from fluxd.rpc.methods.wallet_help import wallet_help
+from fluxd.rpc.methods.wallet_help import register_wallet_methods, wallet_help
 from fluxd.rpc.params import check_count, get_bool, get_str
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import RPC_WALLET_INSUFFICIENT_FUNDS, amount_value, destination_param, ensure_unlocked
@@ -226,7 +226,7 @@ def rpc_settxfee(node, params):
 
 
 def rpc_resendwallettransactions(node, params):
-    wallet = node_wallet(node)
+    node_wallet(node)  # EnsureWalletIsAvailable, and the events so far applied
     check_count(params, 0, 0, wallet_help("resendwallettransactions"))
     if node.wallet_service is None:
         return []
@@ -252,6 +252,5 @@ METHODS = {
 
 
 def register(table: RPCTable) -> None:
-    for name, handler in METHODS.items():
-        table.register(name, "wallet", handler, wallet_help(name))
+    register_wallet_methods(table, METHODS)
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import base64
 
-from fluxd.core.address import AddressError, Destination, decode_destination
+from fluxd.core.address import Destination
 from fluxd.core.ecdsa import sign_message
 from fluxd.core.hashes import hash160
-from fluxd.rpc.errors import RPC_TYPE_ERROR, RPC_WALLET_ERROR, RPCError
-from fluxd.rpc.methods.utility import wallet_redeem_script
-from fluxd.rpc.methods.wallet_help import wallet_help
+from fluxd.rpc.errors import RPC_WALLET_ERROR, RPCError
+from fluxd.rpc.methods.utility import key_destination, wallet_redeem_script
+from fluxd.rpc.methods.wallet_help import register_wallet_methods, wallet_help
 from fluxd.rpc.params import check_count, get_str
 from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import account_from_value, ensure_unlocked, node_wallet
@@ -26,12 +26,7 @@ def rpc_signmessage(node, params):
     with wallet.lock:
         ensure_unlocked(wallet)
         address, message = get_str(params[0]), get_str(params[1])
-        try:
-            destination = decode_destination(address, node.params.base58)
-        except AddressError:
-            raise RPCError(RPC_TYPE_ERROR, "Invalid address") from None
-        if destination.kind != "pubkeyhash":
-            raise RPCError(RPC_TYPE_ERROR, "Address does not refer to key")
+        destination = key_destination(node, address)
         key = wallet.keys.private_key(destination.hash160)
         if key is None:
             raise RPCError(RPC_WALLET_ERROR, "Private key not available")
@@ -58,5 +53,4 @@ METHODS = {
 
 
 def register(table: RPCTable) -> None:
-    for name, handler in METHODS.items():
-        table.register(name, "wallet", handler, wallet_help(name))
+    register_wallet_methods(table, METHODS)
