@@ -117,10 +117,6 @@ NOT_BUILT_READS: dict[str, list[Read]] = {
     "getzelnodeoutputs": [],
     "startdeterministiczelnode": [],
     "startzelnode": [],
-    "getbenchmarks": [],  # appSystem/systemIntegration.js:39
-    "getbenchstatus": [],
-    "startzelbenchd": [],
-    "stopzelbenchd": [],
     "createconfirmationtransaction": [],  # fluxNetworkHelper.js:1224
     "z_validateaddress": [],
 }

@@ -424,6 +424,10 @@ def test_fluxos_requests_and_reads(node):
         fund_wallet(client, clock, address, coinbase, value, WIF)
 
     replay_wallet_calls(client, clock, fund)
+
+    # --- daemonServiceBenchmarkRpcs.js: this node is not a fluxnode (C++ runtime_error, -1) ---------------------------
+    for method in ("getbenchmarks", "getbenchstatus", "startzelbenchd", "stopzelbenchd"):
+        assert client.fails(method) == (500, -1, "This is not a Flux Node"), method
     tip = node.rpc("getblockcount")
 
     # --- errors in the shape fluxRpc.js parses ----------------------------------------------------------------------

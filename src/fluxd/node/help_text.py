@@ -181,6 +181,8 @@ def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
                    "Set the number of threads for coin generation if enabled (-1 = all cores, default: 1; this "
                    "node has no built-in miner, getmininginfo reports the value, default: -1)", m),
         HelpOption("mineraddress", "=<addr>", "Send mined coins to a specific single address", m),
+        HelpOption("fluxbenchpath", "=<dir>",
+                   "Directory of fluxbenchd and fluxbench-cli (default: the directory of fluxd, as C++; not in the C++ node)", m),
         HelpOption("defaultchangeaddressmainnet", "",
                    "Default Change address to be used when sendmany rpc call is used (Mainnet Only)", m),
         HelpOption("defaultchangeaddresstestnet", "",

@@ -16,7 +16,7 @@ KNOWN_OPTIONS = frozenset(
     datacarriersize fluxnode zelnode fluxnodeprivkey zelnodeprivkey fluxnodeoutpoint zelnodeoutpoint
     fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
     disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
-    spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee sendfreetransactions txexpirydelta
+    spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee fluxbenchpath sendfreetransactions txexpirydelta
     defaultchangeaddressmainnet defaultchangeaddresstestnet
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom
     experimentalfeatures stopafterblockimport mocktime metricsport maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
