@@ -10,6 +10,7 @@ from fluxd.rpc.methods import (
     blockchain,
     control,
     dbinfo,
+    emergency_blocks,
     explorer,
     fluxnode_snapshot,
     fluxnodes,
@@ -36,7 +37,8 @@ from fluxd.rpc.methods import (
 from fluxd.rpc.registry import RPCTable
 
 GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, txoutproof, utility, fluxnodes,
-          fluxnode_snapshot, address_rpcs, spent_rpcs, block_deltas, benchmarks)
+          fluxnode_snapshot, address_rpcs, spent_rpcs, block_deltas, benchmarks,
+          emergency_blocks)
 
 
 WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs, wallet_send_rpcs, wallet_crypt_rpcs, wallet_dump_rpcs, wallet_import_rpcs, wallet_sign_rpcs,
