@@ -133,8 +133,7 @@ def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
                    "(default: 80000000)", c),
         HelpOption("port", "=<port>", "Listen for connections on <port> (default: 16125 or testnet: 26125)", c),
         HelpOption("proxy", "=<ip:port>",
-                   "Connect through SOCKS5 proxy (here only reported by getinfo and getnetworkinfo: this node "
-                   "connects directly)", c),
+                   "Connect through SOCKS5 proxy", c),
         HelpOption("uacomment", "=<cmt>", "Append comment to the user agent string", c),
         HelpOption("whitelist", "=<netmask>",
                    "Whitelist peers connecting from the given netmask or IP address. Can be specified multiple "

@@ -1,7 +1,7 @@
 """Starts the P2P side of the node: connection manager, block sync and relay, with C++ option names.
 
 Options: -listen, -port, -bind, -connect (repeatable; -connect=0 means none),
--addnode, -maxconnections, -banscore, -bantime, -whitelist, -dnsseed, -uacomment.
+-addnode, -maxconnections, -proxy, -onion, -onlynet, -proxyrandomize, -banscore, -bantime, -whitelist, -dnsseed, -uacomment.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import asyncio
 import logging
 
 from fluxd.node.block_sync import BlockSync
+from fluxd.node.net_options import net_policy
 from fluxd.node.startup import StartupError
 from fluxd.p2p.connman import ConnectionManager
 from fluxd.p2p.netaddress import parse_host_port
@@ -50,6 +51,7 @@ class NetworkService:
         context, args = self.context, self.context.args
         connect = connect_targets(args)
         port = args.get_int("-port", context.params.default_port)
+        policy = net_policy(args)  # validated by check_init_values before anything started
         self.sync = BlockSync(context, context.chainstate.writer.executor)  # block/header/tx jobs run as chain-writer commands
         self.sync.loop = asyncio.get_running_loop()
         bloom = args.get_bool("-peerbloomfilters", True)  # C++ default 1: NODE_BLOOM advertised
@@ -60,11 +62,11 @@ class NetworkService:
             data_dir=context.net_dir, local_services=NODE_NETWORK | (NODE_BLOOM if bloom else 0),
             user_agent=format_sub_version(comments),
             now=context.clock.now, max_connections=args.get_int("-maxconnections", DEFAULT_MAX_PEER_CONNECTIONS),
-            listen=args.get_bool("-listen", connect is None), binds=listen_binds(args, port), connect_only=connect,
+            listen=args.get_bool("-listen", connect is None and not args.is_set("-proxy")), binds=listen_binds(args, port), connect_only=connect,
             added_nodes=args.get_all("-addnode"),
             seeds=[host for _, host in context.params.dns_seeds] if args.get_bool("-dnsseed", connect is None) else [],
             ban_threshold=args.get_int("-banscore", DEFAULT_BANSCORE_THRESHOLD),
-            ban_time=args.get_int("-bantime", DEFAULT_MISBEHAVING_BANTIME), whitelist=args.get_all("-whitelist"),
+            ban_time=args.get_int("-bantime", DEFAULT_MISBEHAVING_BANTIME), whitelist=args.get_all("-whitelist"), policy=policy,
         )
         self.sync.connman = self.connman
         context.connman = self.connman

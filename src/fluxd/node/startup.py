@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fluxd.node.config import ConfigError, network_id
+from fluxd.node.net_options import NetOptionError, net_policy
 from fluxd.node.options import not_built_options
 from fluxd.params.benchmark_key import OPTION as BENCHMARK_KEY_OPTION
 from fluxd.params.benchmark_key import BenchmarkKeyError, parse_regtest_benchmark_pubkey
@@ -33,6 +34,10 @@ def select_params(args: Args) -> ChainParams:
 
 def check_init_values(args: Args, params: ChainParams) -> None:
     """C++ AppInit2's refusals of bad option values, and options this node does not implement yet (before anything starts)."""
+    try:
+        net_policy(args)
+    except NetOptionError as exc:
+        raise StartupError(str(exc)) from None
     refused = not_built_options(args.values)
     if refused:
         raise StartupError("\n".join(f"-{name} is not supported by this node" for name in refused))

@@ -19,9 +19,11 @@ from typing import Protocol
 
 from fluxd.p2p.addrman import AddrMan, PeersFileError
 from fluxd.p2p.banlist import BanList, BanListError, parse_subnet
-from fluxd.p2p.messages import GetAddr, Message, Version
+from fluxd.p2p.messages import Addr, GetAddr, Message, Version
 from fluxd.p2p.netaddress import NetAddress, parse_host_port
 from fluxd.p2p.peer import Peer
+from fluxd.p2p.proxy import NET_NAME, NET_TOR, NetPolicy
+from fluxd.p2p.socks5 import connect_through_proxy
 from fluxd.p2p.protocol import (
     DEFAULT_BANSCORE_THRESHOLD,
     DEFAULT_MAX_PEER_CONNECTIONS,
@@ -51,7 +53,8 @@ class ConnectionManager:
                  binds: list[tuple[str, int]] | None = None, connect_only: list[str] | None = None,
                  added_nodes: list[str] | None = None, seeds: list[str] | None = None,
                  ban_threshold: int = DEFAULT_BANSCORE_THRESHOLD, ban_time: int = DEFAULT_MISBEHAVING_BANTIME,
-                 whitelist: list[str] | None = None) -> None:
+                 whitelist: list[str] | None = None, policy: NetPolicy | None = None) -> None:
+        self.policy = policy or NetPolicy()
         self.magic = magic
         self.default_port = default_port
         self.handler = handler
@@ -174,23 +177,42 @@ class ConnectionManager:
             return None
         if (host, port) in self._pending or self.find_peer(host, port) is not None:
             return None
+        if any(peer.target == target for peer in self.peers.values()):
+            return None  # C++ FindNode(pszDest)
+        network, proxy = self.policy.route(host)
+        if self.policy.is_limited(network):
+            log.info("connection to %s not attempted: network %s is not reachable (-onlynet/-onion)", target, network)
+            return None
         self._pending.add((host, port))
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_TIMEOUT)
-        except (OSError, asyncio.TimeoutError) as exc:
-            log.debug("connection to %s failed: %s", target, exc)
-            return None
+            opened = await self._open(host, port, proxy)
         finally:
             self._pending.discard((host, port))
-        peer_host = writer.get_extra_info("peername")[0]
-        if kind == "outbound" and self.bans.is_banned(peer_host, self.now()):
+        if opened is None:
+            return None
+        reader, writer = opened
+        numeric = network not in (NET_NAME, NET_TOR)
+        peer_host = (writer.get_extra_info("peername")[0] if proxy is None else host) if numeric else "0.0.0.0"
+        if kind == "outbound" and numeric and self.bans.is_banned(peer_host, self.now()):
             writer.close()
             return None
         peer = self._make_peer(reader, writer, NetAddress.from_host(peer_host, port), False, kind)
-        self.addrman.attempt(peer.address, self.now())  # C++ ConnectNode: every connection counts as a try
+        if numeric:
+            self.addrman.attempt(peer.address, self.now())  # C++ ConnectNode: every connection counts as a try
+        peer.target = target
         peer.whitelisted = self.is_whitelisted(peer_host)
         peer.start()
         return peer
+
+    async def _open(self, host: str, port: int, proxy):
+        """C++ ConnectSocket / ConnectSocketByName: through the proxy when one is set for the target, else directly."""
+        if proxy is not None:
+            return await connect_through_proxy(proxy, host, port, CONNECT_TIMEOUT)
+        try:
+            return await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_TIMEOUT)
+        except (OSError, asyncio.TimeoutError) as exc:
+            log.debug("connection to %s:%d failed: %s", host, port, exc)
+            return None
 
     def find_peer(self, host: str, port: int | None = None) -> Peer | None:
         for peer in self.peers.values():
@@ -239,10 +261,18 @@ class ConnectionManager:
             return
         if address.port in self.listening_ports and address.host in ("127.0.0.1", "::1"):
             return
+        if self.policy.is_limited(self.policy.route(address.host)[0]):  # C++ ThreadOpenConnections: IsLimited(addr)
+            return
         self.addrman.attempt(address, self.now())
         asyncio.create_task(self.connect(str(address), "outbound"))
 
     async def _query_seeds(self) -> None:
+        if self.policy.name_proxy is not None:  # C++ ThreadDNSAddressSeed: HaveNameProxy() -> AddOneShot(seed)
+            for seed in self.seeds:
+                asyncio.create_task(self.connect(seed, "oneshot"))
+            return
+        if self.policy.is_limited(NET_NAME):
+            return  # ipv4 and ipv6 both limited: a local lookup could only give addresses never dialed
         loop = asyncio.get_running_loop()
         for seed in self.seeds:
             try:
@@ -279,6 +309,8 @@ class ConnectionManager:
 
     def on_message(self, peer: Peer, message: Message) -> None:
         self.handler.on_message(peer, message)
+        if peer.kind == "oneshot" and isinstance(message, Addr):  # C++ fOneShot: disconnect after its addr
+            peer.close("one-shot addr received")
 
     def misbehaving(self, peer: Peer, score: int, reason: str) -> None:
         """C++ Misbehaving: add to the score; at the threshold disconnect, and ban unless local or whitelisted."""

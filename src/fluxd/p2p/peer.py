@@ -71,6 +71,7 @@ class Peer:
         self.writer = writer
         self.address = address
         self.inbound = inbound
+        self.target = ""  # the -connect/-addnode text this outbound connection was opened for (C++ addrName)
         self.kind = kind  # "inbound", "outbound", "manual" (addnode / -connect), "onetry"
         self.magic = magic
         self.events = events

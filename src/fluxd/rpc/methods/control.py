@@ -106,6 +106,12 @@ Result:
 """
 
 
+def _ipv4_proxy(node) -> str:
+    """C++ getinfo: GetProxy(NET_IPV4) as ip:port, "" when none."""
+    proxy = node.connman.policy.proxies.get("ipv4") if node.connman is not None else None
+    return str(proxy) if proxy else ""
+
+
 def rpc_getinfo(node, params):
     check_count(params, 0, 0, GETINFO_HELP)
     chainstate = node.chainstate
@@ -117,7 +123,7 @@ def rpc_getinfo(node, params):
         "blocks": chainstate.height,
         "timeoffset": 0,
         "connections": len(node.connman.peers) if node.connman is not None else 0,
-        "proxy": node.args.get("-proxy", ""),
+        "proxy": _ipv4_proxy(node),
         "difficulty": difficulty_from_bits(node.params, chainstate.tip.bits),
         "testnet": node.params.is_testnet,
         **late,

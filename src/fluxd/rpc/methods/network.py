@@ -13,6 +13,7 @@ from fluxd.core.amount import amount_to_decimal
 from fluxd.p2p.banlist import parse_subnet
 from fluxd.p2p.netaddress import parse_host_port
 from fluxd.p2p.protocol import PROTOCOL_VERSION
+from fluxd.p2p.proxy import NetPolicy
 from fluxd.rpc.errors import (
     RPC_CLIENT_NODE_ALREADY_ADDED, RPC_CLIENT_NODE_NOT_ADDED, RPC_CLIENT_NODE_NOT_CONNECTED, RPC_CLIENT_P2P_DISABLED,
     RPC_MISC_ERROR, RPCError,
@@ -231,9 +232,9 @@ def rpc_getnettotals(node, params):
 
 
 def _networks_json(node) -> list[dict]:
-    proxy = node.args.get("-proxy", "")
-    return [{"name": name, "limited": False, "reachable": name != "onion" or bool(proxy), "proxy": proxy,
-             "proxy_randomize_credentials": bool(proxy)} for name in ("ipv4", "ipv6", "onion")]
+    """C++ GetNetworksInfo over the proxies and limited networks the connection manager really uses."""
+    connman = node.connman
+    return (connman.policy if connman is not None else NetPolicy()).networks_json()
 
 
 def rpc_getnetworkinfo(node, params):
