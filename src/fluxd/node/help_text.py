@@ -119,6 +119,7 @@ def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
         HelpOption("bind", "=<addr>",
                    "Bind to given address and always listen on it. Use [host]:port notation for IPv6", c),
         HelpOption("connect", "=<ip>", "Connect only to the specified node(s)", c),
+        HelpOption("dns", "", "Allow DNS lookups for -addnode, -seednode and -connect (default: 1)", c),
         HelpOption("dnsseed", "",
                    "Query for peer addresses via DNS lookup, if low on addresses (default: 1 unless -connect)", c),
         HelpOption("listen", "", "Accept connections from outside (default: 1 if no -proxy or -connect)", c),
@@ -131,9 +132,13 @@ def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
         HelpOption("mempooltxcostlimit", "=<n>",
                    "An upper bound on the maximum size in bytes of all transactions in the mempool. "
                    "(default: 80000000)", c),
+        HelpOption("onion", "=<ip:port>",
+                   "Use separate SOCKS5 proxy to reach peers via Tor hidden services (default: -proxy)", c),
+        HelpOption("onlynet", "=<net>", "Only connect to nodes in network <net> (ipv4, ipv6 or onion)", c),
         HelpOption("port", "=<port>", "Listen for connections on <port> (default: 16125 or testnet: 26125)", c),
-        HelpOption("proxy", "=<ip:port>",
-                   "Connect through SOCKS5 proxy", c),
+        HelpOption("proxy", "=<ip:port>", "Connect through SOCKS5 proxy", c),
+        HelpOption("proxyrandomize", "",
+                   "Randomize credentials for every proxy connection. This enables Tor stream isolation (default: 1)", c),
         HelpOption("uacomment", "=<cmt>", "Append comment to the user agent string", c),
         HelpOption("whitelist", "=<netmask>",
                    "Whitelist peers connecting from the given netmask or IP address. Can be specified multiple "

@@ -1,12 +1,14 @@
-"""-proxy, -onion, -onlynet and -proxyrandomize as C++ AppInit2 turns them into proxies and limited networks.
+"""-proxy, -onion, -onlynet, -proxyrandomize and -dns as C++ AppInit2 turns them into proxies and limited networks.
 
-Init errors carry the C++ texts: "Unknown network specified in -onlynet: '%s'",
-"Invalid -proxy address: '%s'", "Invalid -onion address: '%s'".
+Init errors carry the C++ texts, checked in C++ order: "Unknown network
+specified in -onlynet: '%s'", "Invalid -proxy address: '%s'", "Invalid
+-onion address: '%s'".  (-listenonion=1 and -torcontrol are refused as not
+built: there is no Tor control port client.)
 """
 
 from __future__ import annotations
 
-from fluxd.p2p.proxy import NET_IPV4, NET_IPV6, NET_TOR, NET_UNROUTABLE, NetPolicy, parse_network, parse_proxy
+from fluxd.p2p.proxy import NET_IPV4, NET_IPV6, NET_TOR, NetPolicy, parse_network, parse_proxy
 
 
 class NetOptionError(Exception):
@@ -14,6 +16,7 @@ class NetOptionError(Exception):
 
 
 def _onlynet_limits(args) -> set[str]:
+    """C++ SetLimited for every network -onlynet does not name (NET_UNROUTABLE is never limited)."""
     if not args.is_set("-onlynet"):
         return set()
     allowed = set()
@@ -22,12 +25,12 @@ def _onlynet_limits(args) -> set[str]:
         if network is None:
             raise NetOptionError(f"Unknown network specified in -onlynet: '{text}'")
         allowed.add(network)
-    return {net for net in (NET_UNROUTABLE, NET_IPV4, NET_IPV6, NET_TOR) if net not in allowed}
+    return {net for net in (NET_IPV4, NET_IPV6, NET_TOR) if net not in allowed}
 
 
 def net_policy(args) -> NetPolicy:
-    """C++ AppInit2 step 3: SetLimited for -onlynet, SetProxy/SetNameProxy for -proxy, -onion/-noonion."""
-    policy = NetPolicy(limited=_onlynet_limits(args))
+    """C++ AppInit2 step 3: SetLimited for -onlynet, SetProxy/SetNameProxy for -proxy, -onion/-noonion, -dns."""
+    policy = NetPolicy(limited=_onlynet_limits(args), name_lookup=args.get_bool("-dns", True))
     randomize = args.get_bool("-proxyrandomize", True)
     policy.limited.add(NET_TOR)
     proxy_text = args.get("-proxy", "")

@@ -9,7 +9,7 @@ KNOWN_OPTIONS = frozenset(
     ? h help version conf datadir daemon regtest testnet nuparams regtestbenchmarkpubkey printtoconsole debug loglevel logjson
     logtimestamps shrinkdebugfile rpcuser rpcpassword rpcauth rpcport rpcbind rpcallowip rpcthreads rpcworkqueue
     rpcservertimeout rpccookiefile rest server listen port bind externalip connect addnode seednode dnsseed
-    discover maxconnections timeout proxy proxyrandomize onion listenonion torcontrol onlynet whitebind whitelist banscore bantime txindex addressindex
+    discover maxconnections timeout proxy proxyrandomize onion listenonion torcontrol torpassword dns onlynet whitebind whitelist banscore bantime txindex addressindex
     timestampindex spentindex insightexplorer reindex reindex-chainstate loadblock dbcache par prune
     checkblocks checklevel checkdb db-info mineraddress gen genproclimit equihashsolver minrelaytxfee mempooltxcostlimit
     mempoolevictionmemoryminutes maxtxfee paytxfee blockmaxsize blockprioritysize blockminsize datacarrier
@@ -47,7 +47,7 @@ NOT_BUILT: dict[str, bool | int | None] = {
     "externalip": None, "seednode": None,
     # No Tor control client: the hidden service is never created (C++ default 1 logs that the control port is
     # unreachable and goes on); -listenonion=0 or unset is accepted, -listenonion=1 and -torcontrol refuse.
-    "listenonion": False, "torcontrol": None, "whitebind": None, "maxuploadtarget": 0,
+    "listenonion": False, "torcontrol": None, "torpassword": None, "whitebind": None, "maxuploadtarget": 0,
     "fluxnode": False, "zelnode": False, "fluxnodeprivkey": None, "zelnodeprivkey": None,
     "fluxnodeoutpoint": None, "zelnodeoutpoint": None, "fluxnodeindex": None, "zelnodeindex": None,
     "minrelaytxfee": None, "permitbaremultisig": True, "relaypriority": True,

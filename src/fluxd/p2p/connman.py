@@ -20,10 +20,10 @@ from typing import Protocol
 from fluxd.p2p.addrman import AddrMan, PeersFileError
 from fluxd.p2p.banlist import BanList, BanListError, parse_subnet
 from fluxd.p2p.messages import Addr, GetAddr, Message, Version
-from fluxd.p2p.netaddress import NetAddress, parse_host_port
+from fluxd.p2p.netaddress import NetAddress
 from fluxd.p2p.peer import Peer
-from fluxd.p2p.proxy import NET_NAME, NET_TOR, NetPolicy
-from fluxd.p2p.socks5 import connect_through_proxy
+from fluxd.p2p.dial import DialError, open_direct, open_through_proxy
+from fluxd.p2p.proxy import NET_IPV4, NET_IPV6, NET_NAME, NET_UNROUTABLE, NetPolicy, Route, network_of
 from fluxd.p2p.protocol import (
     DEFAULT_BANSCORE_THRESHOLD,
     DEFAULT_MAX_PEER_CONNECTIONS,
@@ -169,50 +169,60 @@ class ConnectionManager:
         return peer
 
     async def connect(self, target: str, kind: str = "outbound") -> Peer | None:
-        """Open a connection to 'host[:port]'; None when it fails or is refused."""
-        try:
-            host, port = parse_host_port(target, self.default_port)
-        except ValueError:
-            log.info("invalid address %s", target)
+        """C++ ConnectNode(pszDest): open 'host[:port]' directly or through its proxy; None when it fails or is refused."""
+        route = self.policy.route(target, self.default_port)
+        if route is None:
+            log.debug("connection to %s not attempted: -dns=0 and no proxy for names", target)
             return None
-        if (host, port) in self._pending or self.find_peer(host, port) is not None:
-            return None
-        if any(peer.target == target for peer in self.peers.values()):
+        key = (route.dest, route.port)
+        if key in self._pending or any(peer.target == target for peer in self.peers.values()):
             return None  # C++ FindNode(pszDest)
-        network, proxy = self.policy.route(host)
-        if self.policy.is_limited(network):
-            log.info("connection to %s not attempted: network %s is not reachable (-onlynet/-onion)", target, network)
+        if route.ip16 is not None and self._find_address(route.ip16, route.port) is not None:
             return None
-        self._pending.add((host, port))
+        if self.policy.is_limited(route.network):
+            log.info("connection to %s not attempted: network %s is not reachable (-onlynet/-onion)", target, route.network)
+            return None
+        self._pending.add(key)
         try:
-            opened = await self._open(host, port, proxy)
-        finally:
-            self._pending.discard((host, port))
-        if opened is None:
+            reader, writer = await self._open(route)
+        except DialError:
             return None
-        reader, writer = opened
-        numeric = network not in (NET_NAME, NET_TOR)
-        peer_host = (writer.get_extra_info("peername")[0] if proxy is None else host) if numeric else "0.0.0.0"
-        if kind == "outbound" and numeric and self.bans.is_banned(peer_host, self.now()):
+        finally:
+            self._pending.discard(key)
+        return self._outbound_peer(reader, writer, target, route, kind)
+
+    async def _open(self, route: Route):
+        """C++ ConnectSocket / ConnectSocketByName: through the route's proxy when it has one, else directly."""
+        if route.proxy is not None:
+            return await open_through_proxy(route.proxy, route.dest, route.port, CONNECT_TIMEOUT)
+        return await open_direct(route.dest, route.port, CONNECT_TIMEOUT)
+
+    def _outbound_peer(self, reader, writer, target: str, route: Route, kind: str) -> Peer | None:
+        if route.ip16 is not None:
+            address = NetAddress(route.ip16, route.port)
+        elif route.proxy is None:  # a name resolved locally: the address it led to
+            address = NetAddress.from_host(writer.get_extra_info("peername")[0], route.port)
+        else:
+            address = NetAddress.from_host("0.0.0.0", 0)  # C++ ConnectSocketByName through the name proxy
+        numeric = route.network in (NET_IPV4, NET_IPV6, NET_UNROUTABLE) or route.proxy is None
+        if kind == "outbound" and numeric and self.bans.is_banned(address.host, self.now()):
             writer.close()
             return None
-        peer = self._make_peer(reader, writer, NetAddress.from_host(peer_host, port), False, kind)
+        peer = self._make_peer(reader, writer, address, False, kind)
         if numeric:
             self.addrman.attempt(peer.address, self.now())  # C++ ConnectNode: every connection counts as a try
         peer.target = target
-        peer.whitelisted = self.is_whitelisted(peer_host)
+        if not numeric:
+            peer.addr_name = target  # C++ addrName: the name or onion this connection was opened for
+        peer.whitelisted = self.is_whitelisted(address.host)
         peer.start()
         return peer
 
-    async def _open(self, host: str, port: int, proxy):
-        """C++ ConnectSocket / ConnectSocketByName: through the proxy when one is set for the target, else directly."""
-        if proxy is not None:
-            return await connect_through_proxy(proxy, host, port, CONNECT_TIMEOUT)
-        try:
-            return await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_TIMEOUT)
-        except (OSError, asyncio.TimeoutError) as exc:
-            log.debug("connection to %s:%d failed: %s", host, port, exc)
-            return None
+    def _find_address(self, ip16: bytes, port: int) -> Peer | None:
+        for peer in self.peers.values():
+            if peer.address.ip16 == ip16 and peer.address.port == port:
+                return peer
+        return None
 
     def find_peer(self, host: str, port: int | None = None) -> Peer | None:
         for peer in self.peers.values():
@@ -223,7 +233,7 @@ class ConnectionManager:
     def find_by_name(self, name: str) -> Peer | None:
         """disconnectnode / getaddednodeinfo matching: 'ip:port' as shown in getpeerinfo 'addr'."""
         for peer in self.peers.values():
-            if str(peer.address) == name or peer.address.host == name:
+            if str(peer.address) == name or peer.address.host == name or (peer.addr_name and peer.addr_name == name):
                 return peer
         return None
 
@@ -261,7 +271,7 @@ class ConnectionManager:
             return
         if address.port in self.listening_ports and address.host in ("127.0.0.1", "::1"):
             return
-        if self.policy.is_limited(self.policy.route(address.host)[0]):  # C++ ThreadOpenConnections: IsLimited(addr)
+        if self.policy.is_limited(network_of(address.ip16)):  # C++ ThreadOpenConnections: IsLimited(addr)
             return
         self.addrman.attempt(address, self.now())
         asyncio.create_task(self.connect(str(address), "outbound"))

@@ -71,7 +71,8 @@ class Peer:
         self.writer = writer
         self.address = address
         self.inbound = inbound
-        self.target = ""  # the -connect/-addnode text this outbound connection was opened for (C++ addrName)
+        self.target = ""  # the -connect/-addnode text this outbound connection was opened for (C++ FindNode(pszDest))
+        self.addr_name = ""  # what getpeerinfo shows for a name or onion connection (C++ addrName), else the address
         self.kind = kind  # "inbound", "outbound", "manual" (addnode / -connect), "onetry"
         self.magic = magic
         self.events = events

@@ -1,93 +1,86 @@
-"""Which proxy an outbound connection uses and which networks may be dialed (C++ netbase/net proxyInfo, vfLimited).
+"""Which proxy an outbound connection uses and which networks may be dialed (C++ netbase proxyInfo, nameProxy, vfLimited).
 
-C++ keeps a proxy per network (ipv4, ipv6, onion), a name proxy for host names
-it must not resolve, and a "limited" flag per network (-onlynet, onion without
-a proxy).  A numeric address goes to its network's proxy as text; an address
-C++ calls unroutable (loopback, private ranges) has no proxy and is dialed
-directly; a name goes to the name proxy and is never resolved locally.
+C++ keeps a proxy per network (ipv4, ipv6, onion), a name proxy for host
+names it must not resolve, and a "limited" flag per network (-onlynet, onion
+without a proxy).  A target text is routed as C++ ConnectSocketByName does:
+a numeric or onion address goes to its network's proxy as its ToStringIP text
+(none for an address C++ calls unroutable: loopback, private ranges, which is
+dialed directly); a name goes to the name proxy and is never resolved
+locally; without a name proxy it is resolved locally only when -dns allows.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 
+from fluxd.p2p import cnetaddr
+from fluxd.p2p.cnetaddr import is_valid, network_of_address, parse_address, split_host_port, to_string_ip
 from fluxd.p2p.socks5 import Proxy
 
 NET_UNROUTABLE, NET_IPV4, NET_IPV6, NET_TOR, NET_NAME = "unroutable", "ipv4", "ipv6", "onion", "name"
 NETWORKS = (NET_IPV4, NET_IPV6, NET_TOR)  # getnetworkinfo order (C++ skips NET_UNROUTABLE)
+_NETWORK_OF_CODE = {cnetaddr.NET_UNROUTABLE: NET_UNROUTABLE, cnetaddr.NET_IPV4: NET_IPV4,
+                    cnetaddr.NET_IPV6: NET_IPV6, cnetaddr.NET_TOR: NET_TOR}  # fmt: skip
 DEFAULT_PROXY_PORT = 9050
 
 
 def parse_network(text: str) -> str | None:
-    """C++ ParseNetwork: ipv4, ipv6, onion (or tor); None for anything else."""
+    """C++ ParseNetwork: ipv4, ipv6, onion (or tor), any case; None for anything else."""
     name = text.lower()
     if name in ("ipv4", "ipv6"):
         return name
     return NET_TOR if name in ("tor", "onion") else None
 
 
-def split_host_port(text: str, default_port: int) -> tuple[str, int]:
-    """C++ SplitHostPort: a trailing valid port (1-65535) is split off; brackets are dropped."""
-    colon = text.rfind(":")
-    port = default_port
-    if colon >= 0:
-        bracketed = text.startswith("[") and text[colon - 1 : colon] == "]"
-        multi_colon = text.rfind(":", 0, colon) >= 0
-        tail = text[colon + 1 :]
-        if (colon == 0 or bracketed or not multi_colon) and tail.isdigit() and 0 < int(tail) < 0x10000:
-            text, port = text[:colon], int(tail)
-    if len(text) >= 2 and text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    return text, port
-
-
 def parse_proxy(text: str, randomize: bool) -> Proxy | None:
-    """proxyType(CService(text, 9050), randomize): None unless a numeric, valid address."""
+    """proxyType(CService(text, 9050), randomize): None unless a valid numeric address (never looked up)."""
     host, port = split_host_port(text, DEFAULT_PROXY_PORT)
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
+    ip16 = parse_address(host)
+    if not is_valid(ip16) or ip16.startswith(cnetaddr.ONION_CAT):
         return None
-    if address.is_unspecified or (address.version == 4 and str(address) == "255.255.255.255"):
-        return None
-    return Proxy(str(address), port, randomize)
+    return Proxy(to_string_ip(ip16), port, randomize)
 
 
-def network_of(host: str) -> str:
-    """C++ GetNetwork of a target host; NET_NAME for a name that is neither numeric nor .onion."""
-    if host.lower().endswith(".onion"):
-        return NET_TOR
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return NET_NAME
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if not address.is_global:
-        return NET_UNROUTABLE
-    return NET_IPV4 if address.version == 4 else NET_IPV6
+def network_of(ip16: bytes) -> str:
+    """C++ CNetAddr::GetNetwork as a name."""
+    return _NETWORK_OF_CODE[network_of_address(ip16)]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where one outbound connection goes: dest:port (the text a proxy is sent), and through which proxy."""
+
+    dest: str
+    port: int
+    network: str
+    proxy: Proxy | None
+    ip16: bytes | None  # None for a name (C++ addr 0.0.0.0:0)
 
 
 @dataclass
 class NetPolicy:
-    """Per-network proxies, the name proxy and the limited networks."""
+    """Per-network proxies, the name proxy, the limited networks and -dns."""
 
     proxies: dict[str, Proxy] = field(default_factory=dict)
     name_proxy: Proxy | None = None
     limited: set[str] = field(default_factory=lambda: {NET_TOR})  # C++ SetLimited(NET_TOR) until a proxy
+    name_lookup: bool = True  # C++ fNameLookup (-dns)
 
     def is_limited(self, network: str) -> bool:
         if network == NET_NAME:  # a name can only lead to ipv4 or ipv6
             return NET_IPV4 in self.limited and NET_IPV6 in self.limited
         return network in self.limited
 
-    def route(self, host: str) -> tuple[str, Proxy | None]:
-        """(network, proxy) for a target host; proxy None means a direct connection."""
-        network = network_of(host)
-        if network == NET_NAME:
-            return network, self.name_proxy
-        return network, self.proxies.get(network)
+    def route(self, target: str, default_port: int) -> Route | None:
+        """C++ ConnectSocketByName's choice for 'host[:port]'; None when a name may not be resolved (-dns=0)."""
+        host, port = split_host_port(target, default_port)
+        ip16 = parse_address(host)
+        if is_valid(ip16):
+            network = network_of(ip16)
+            return Route(to_string_ip(ip16), port, network, self.proxies.get(network), ip16)
+        if self.name_proxy is not None:
+            return Route(host, port, NET_NAME, self.name_proxy, None)
+        return Route(host, port, NET_NAME, None, None) if self.name_lookup else None
 
     def networks_json(self) -> list[dict]:
         """C++ GetNetworksInfo."""

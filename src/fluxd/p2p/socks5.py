@@ -1,9 +1,10 @@
-"""SOCKS5 client (RFC 1928, RFC 1929 username/password) as C++ netbase.cpp Socks5 / ConnectThroughProxy.
+"""SOCKS5 client negotiation (RFC 1928, RFC 1929 username/password) as C++ netbase.cpp Socks5().
 
 C++ always sends the destination as ATYP DOMAINNAME (3) with the host string
-(an IPv4 or IPv6 address as text, an onion or DNS name as given) and so does
-this client.  Errors carry the C++ texts and are logged as C++ error() does
-("ERROR: Proxy error: ...").
+(an IPv4 or IPv6 address as its numeric text, an onion or DNS name as given)
+and so does this client.  Each read waits at most SOCKS5_RECV_TIMEOUT.  Every
+failure is a ProxyError carrying the C++ error() text; dial.py logs it as
+C++ error() does ("ERROR: Proxy error: connection refused").
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import random
 from dataclasses import dataclass
 
 log = logging.getLogger("fluxd.net")
+proxy_log = logging.getLogger("fluxd.proxy")  # C++ LogPrint("proxy", ...)
 SOCKS5_RECV_TIMEOUT = 20  # seconds: ample for slow proxies such as Tor (C++ 20 * 1000 ms)
 
 REPLY_ERRORS = {
@@ -45,8 +47,8 @@ class Proxy:
 
 
 def random_credentials() -> tuple[str, str]:
-    """C++ strprintf("%i", insecure_rand()) for username and password (a 32-bit value printed as int)."""
-    return str(random.getrandbits(31)), str(random.getrandbits(31))
+    """C++ ConnectThroughProxy: username and password each strprintf("%i", insecure_rand()), a uint32_t in decimal."""
+    return str(random.getrandbits(32)), str(random.getrandbits(32))
 
 
 def greeting(auth: bool) -> bytes:
@@ -87,7 +89,7 @@ async def _authenticate(reader, writer, auth: tuple[str, str] | None) -> None:
         raise ProxyError("Proxy failed to initialize")
     if reply[1] == 0x02 and auth is not None:
         await _send(writer, auth_request(*auth), "Error sending authentication to proxy")
-        log.debug("SOCKS5 sending proxy authentication %s:%s", *auth)
+        proxy_log.debug("SOCKS5 sending proxy authentication %s:%s", *auth)
         answer = await _recv(reader, 2, "Error reading proxy authentication response")
         if answer != b"\x01\x00":
             raise ProxyError("Proxy authentication unsuccessful")
@@ -123,20 +125,3 @@ async def socks5_handshake(reader, writer, dest: str, port: int, auth: tuple[str
     await _send(writer, connect_request(dest, port), "Error sending to proxy")
     await _read_bound_address(reader)
     log.info("SOCKS5 connected %s", dest)
-
-
-async def connect_through_proxy(proxy: Proxy, dest: str, port: int, timeout: float):
-    """C++ ConnectThroughProxy: (reader, writer) to dest:port via the proxy, or None (failure logged)."""
-    try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(proxy.host, proxy.port), timeout)
-    except (OSError, asyncio.TimeoutError) as exc:
-        log.debug("connection to proxy %s failed: %s", proxy, exc)
-        return None
-    auth = random_credentials() if proxy.randomize_credentials else None
-    try:
-        await socks5_handshake(reader, writer, dest, port, auth)
-    except ProxyError as exc:
-        log.error("ERROR: %s", exc)
-        writer.close()
-        return None
-    return reader, writer

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from fluxd.rpc.fluxnode_network import (
+from fluxd.p2p.cnetaddr import (
     NET_IPV4,
     NET_IPV6,
     NET_TOR,

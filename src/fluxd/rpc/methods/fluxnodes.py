@@ -19,7 +19,7 @@ from fluxd.core.amount import format_money
 from fluxd.core.tx_parts import OutPoint
 from fluxd.params.upgrades import is_pon_active
 from fluxd.rpc.errors import RPC_CLIENT_IN_INITIAL_DOWNLOAD, RPCError
-from fluxd.rpc.fluxnode_network import NET_IPV4, NET_IPV6, NET_TOR, host_without_port, network_name, network_of
+from fluxd.p2p.cnetaddr import NET_IPV4, NET_IPV6, NET_TOR, host_without_port, network_name, network_of
 from fluxd.rpc.params import check_count, get_str
 from fluxd.rpc.registry import RPCTable
 

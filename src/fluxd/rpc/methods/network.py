@@ -133,7 +133,7 @@ def _peer_json(peer, chainstate) -> dict:
     remote = peer.remote
     result = {
         "id": peer.id,
-        "addr": str(peer.address),
+        "addr": peer.addr_name or str(peer.address),
         "services": f"{remote.services if remote else 0:016x}",
         "addr_processed": 0,
         "addr_rate_limited": 0,

@@ -1,17 +1,19 @@
-"""Which network a fluxnode's ip string names, as C++ ``CNetAddr(ip, false).GetNetwork()`` classifies it.
+"""Which network an address string names, as C++ ``CNetAddr(text, false).GetNetwork()`` classifies it.
 
-The fluxnode RPCs count and label nodes by network without any name lookup:
-``SetSpecial`` (a ``.onion`` name), then a numeric address (``inet_pton``, then
-``getaddrinfo`` with ``AI_NUMERICHOST``); anything else stays the all-zero
-address, which is unroutable.  An address that is not routable
-(``CNetAddr::IsRoutable``: private, local, documentation ranges, ...) counts as
-no network at all.  ``1.2.3.4:16125`` is not a numeric host, so the raw ip of a
-node that carries a port is unroutable (getfluxnodecount); the list view splits
-the port off first (``SplitHostPort``).
+Shared by the fluxnode RPCs (count and label nodes by network) and outbound
+dialing (which proxy a target uses).  No name lookup: ``SetSpecial`` (a
+``.onion`` name), then a numeric address (``inet_pton``, then ``getaddrinfo``
+with ``AI_NUMERICHOST``); anything else stays the all-zero address, which is
+unroutable.  An address that is not routable (``CNetAddr::IsRoutable``:
+private, local, documentation ranges, ...) counts as no network at all.
+``1.2.3.4:16125`` is not a numeric host, so the raw ip of a node that carries
+a port is unroutable (getfluxnodecount); the list view splits the port off
+first (``SplitHostPort``).
 """
 
 from __future__ import annotations
 
+import base64
 import re
 import socket
 
@@ -34,17 +36,23 @@ def network_of(ip_text: str) -> int:
     return network_of_address(parse_address(ip_text))
 
 
-def host_without_port(text: str) -> str:
-    """C++ SplitHostPort's host: a valid trailing port and the brackets around the host dropped."""
+def split_host_port(text: str, default_port: int) -> tuple[str, int]:
+    """C++ SplitHostPort: a valid trailing port split off (else default_port), the brackets around the host dropped."""
+    port = default_port
     colon = text.rfind(":")
     if colon >= 0:
         bracketed = text[0] == "[" and text[colon - 1] == "]"
         multi_colon = text.rfind(":", 0, colon) >= 0
         if (colon == 0 or bracketed or not multi_colon) and _is_port(text[colon + 1 :]):
-            text = text[:colon]
+            text, port = text[:colon], int(text[colon + 1 :])
     if text.startswith("[") and text.endswith("]") and len(text) >= 2:
-        return text[1:-1]
-    return text
+        return text[1:-1], port
+    return text, port
+
+
+def host_without_port(text: str) -> str:
+    """C++ SplitHostPort's host."""
+    return split_host_port(text, 0)[0]
 
 
 def _is_port(text: str) -> bool:
@@ -124,6 +132,20 @@ def is_routable(ip16: bytes) -> bool:
     if ip16.startswith(IPV4_PREFIX):
         return not _is_special_ipv4(ip16[12:])
     return not _is_special_ipv6(ip16)
+
+
+def to_string_ip(ip16: bytes) -> str:
+    """CNetAddr::ToStringIP: "<base32>.onion", dotted IPv4 or the numeric IPv6 text."""
+    if ip16.startswith(ONION_CAT):
+        return base64.b32encode(ip16[6:]).decode().lower() + ONION_SUFFIX
+    if ip16.startswith(IPV4_PREFIX):
+        return socket.inet_ntop(socket.AF_INET, ip16[12:])
+    return socket.inet_ntop(socket.AF_INET6, ip16)
+
+
+def is_valid(ip16: bytes) -> bool:
+    """CNetAddr::IsValid."""
+    return _is_valid(ip16)
 
 
 def _is_valid(ip16: bytes) -> bool:
