@@ -23,7 +23,7 @@ from fluxd.p2p.messages import Addr, GetAddr, Message, Version
 from fluxd.p2p.netaddress import NetAddress
 from fluxd.p2p.peer import Peer
 from fluxd.p2p.dial import DialError, open_direct, open_through_proxy
-from fluxd.p2p.proxy import NET_IPV4, NET_IPV6, NET_NAME, NET_UNROUTABLE, NetPolicy, Route, network_of
+from fluxd.p2p.proxy import NET_IPV4, NET_IPV6, NET_NAME, NET_TOR, NET_UNROUTABLE, NetPolicy, Route, network_of
 from fluxd.p2p.protocol import (
     DEFAULT_BANSCORE_THRESHOLD,
     DEFAULT_MAX_PEER_CONNECTIONS,
@@ -195,6 +195,9 @@ class ConnectionManager:
         """C++ ConnectSocket / ConnectSocketByName: through the route's proxy when it has one, else directly."""
         if route.proxy is not None:
             return await open_through_proxy(route.proxy, route.dest, route.port, CONNECT_TIMEOUT)
+        if route.network == NET_TOR:  # C++ ConnectSocketDirectly: an onion has no socket address
+            log.info("Cannot connect to %s:%d: unsupported network", route.dest, route.port)
+            raise DialError("unsupported network")
         return await open_direct(route.dest, route.port, CONNECT_TIMEOUT)
 
     def _outbound_peer(self, reader, writer, target: str, route: Route, kind: str) -> Peer | None:
