@@ -30,6 +30,19 @@ def connect_targets(args) -> list[str] | None:
     return [value for value in args.get_all("-connect") if value not in ("0", "")]
 
 
+def listen_default(args, connect: list[str] | None) -> bool:
+    """C++ AppInit2 parameter interactions: -bind -> -listen=1, else -connect or -proxy -> -listen=0."""
+    if args.is_set("-bind"):
+        return True
+    if connect is not None:
+        return False
+    if args.is_set("-proxy"):
+        if not args.is_set("-listen"):
+            log.info("AppInit2: parameter interaction: -proxy set -> setting -listen=0")
+        return False
+    return True
+
+
 def listen_binds(args, port: int) -> list[tuple[str, int]]:
     binds = []
     for value in args.get_all("-bind"):
@@ -62,7 +75,7 @@ class NetworkService:
             data_dir=context.net_dir, local_services=NODE_NETWORK | (NODE_BLOOM if bloom else 0),
             user_agent=format_sub_version(comments),
             now=context.clock.now, max_connections=args.get_int("-maxconnections", DEFAULT_MAX_PEER_CONNECTIONS),
-            listen=args.get_bool("-listen", connect is None and not args.is_set("-proxy")), binds=listen_binds(args, port), connect_only=connect,
+            listen=args.get_bool("-listen", listen_default(args, connect)), binds=listen_binds(args, port), connect_only=connect,
             added_nodes=args.get_all("-addnode"),
             seeds=[host for _, host in context.params.dns_seeds] if args.get_bool("-dnsseed", connect is None) else [],
             ban_threshold=args.get_int("-banscore", DEFAULT_BANSCORE_THRESHOLD),

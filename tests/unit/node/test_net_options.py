@@ -60,3 +60,15 @@ def test_init_errors_are_cpp(argv, message):
     with pytest.raises(NetOptionError) as caught:
         _policy(*argv)
     assert str(caught.value) == message
+
+
+def test_listen_default_follows_cpp_parameter_interactions():
+    from fluxd.node.net_service import connect_targets, listen_default
+
+    def default(*argv):
+        args = parse_parameters(list(argv))
+        return listen_default(args, connect_targets(args))
+    assert default() is True
+    assert default("-proxy=127.0.0.1:9050") is False and default("-noproxy") is False
+    assert default("-connect=127.0.0.1") is False and default("-noconnect") is False
+    assert default("-proxy=127.0.0.1:9050", "-bind=127.0.0.1") is True
