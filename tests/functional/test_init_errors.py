@@ -18,7 +18,7 @@ def test_an_invalid_mineraddress_refuses_to_start(tmp_path, value):
 @pytest.mark.parametrize("options, refused", [
     (["-prune=550"], ["prune"]),
     (["-maxuploadtarget=5", "-spentindex=1"], ["maxuploadtarget"]),  # -spentindex is built now
-    (["-zelnodeprivkey=5abc", "-zelnode=1"], ["zelnode", "zelnodeprivkey"]),
+    (["-benchmarking=1", "-gen=1"], ["benchmarking", "gen"]),
     (["-server=0"], ["server"]),
 ])  # fmt: skip
 def test_an_option_this_node_does_not_implement_refuses_to_start(tmp_path, options, refused):

@@ -14,7 +14,7 @@ KNOWN_OPTIONS = frozenset(
     checkblocks checklevel checkdb db-info mineraddress gen genproclimit equihashsolver minrelaytxfee mempooltxcostlimit
     mempoolevictionmemoryminutes maxtxfee paytxfee blockmaxsize blockprioritysize blockminsize datacarrier
     datacarriersize fluxnode zelnode fluxnodeprivkey zelnodeprivkey fluxnodeoutpoint zelnodeoutpoint
-    fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
+    fluxnodeindex zelnodeindex znconf znconflock benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
     disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
     spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee sendfreetransactions txexpirydelta
     defaultchangeaddressmainnet defaultchangeaddresstestnet
@@ -45,8 +45,6 @@ NOT_BUILT: dict[str, bool | int | None] = {
     "benchmarking": False, "datacarrier": True, "datacarriersize": 80, "discover": False,
     "equihashsolver": None,
     "externalip": None, "onlynet": None, "seednode": None, "whitebind": None, "maxuploadtarget": 0,
-    "fluxnode": False, "zelnode": False, "fluxnodeprivkey": None, "zelnodeprivkey": None,
-    "fluxnodeoutpoint": None, "zelnodeoutpoint": None, "fluxnodeindex": None, "zelnodeindex": None,
     "minrelaytxfee": None, "permitbaremultisig": True, "relaypriority": True,
     "logtimestamps": True, "shrinkdebugfile": False, "server": True, "sysperms": False, "testnetbenchbypass": False,
     "maxreorg": None, "migratetoflux": None, "prune": 0, "reindex-chainstate": False, "rpccookiefile": None,

@@ -11,6 +11,7 @@ from fluxd.rpc.methods import (
     dbinfo,
     explorer,
     fluxnode_snapshot,
+    fluxnode_start_rpcs,
     fluxnodes,
     mempool,
     mining,
@@ -35,7 +36,7 @@ from fluxd.rpc.methods import (
 from fluxd.rpc.registry import RPCTable
 
 GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, txoutproof, utility, fluxnodes,
-          fluxnode_snapshot, address_rpcs, spent_rpcs, block_deltas)
+          fluxnode_snapshot, fluxnode_start_rpcs, address_rpcs, spent_rpcs, block_deltas)
 
 
 WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs, wallet_send_rpcs, wallet_crypt_rpcs, wallet_dump_rpcs, wallet_import_rpcs, wallet_sign_rpcs,
