@@ -26,8 +26,8 @@ class FluxnodeInitError(Exception):
     """InitError text (printed as 'Error: <text>')."""
 
 
-def _arg(args: Args, name: str, default: str) -> str:
-    for option in (f"-zel{name}", f"-flux{name}"):
+def _arg(args: Args, zel_name: str, flux_name: str, default: str) -> str:
+    for option in (zel_name, flux_name):
         if args.is_set(option):
             return args.get(option)
     return default
@@ -52,7 +52,7 @@ def load_active_fluxnode(args: Args, net_dir: Path, params) -> ActiveFluxnode:
     if not enabled:
         return ActiveFluxnode(entries=entries, conf_lock=conf_lock)
     outpoint = _outpoint(args)
-    privkey = _arg(args, "nodeprivkey", "")
+    privkey = _arg(args, "-zelnodeprivkey", "-fluxnodeprivkey", "")
     if not privkey:
         raise FluxnodeInitError(NO_PRIVKEY)
     try:
@@ -66,7 +66,7 @@ def _outpoint(args: Args) -> OutPoint:
     """COutPoint(uint256S(-zelnodeoutpoint), GetArg(-zelnodeindex, -1)); null is refused."""
     name = "-zelnodeindex" if args.is_set("-zelnodeindex") else "-fluxnodeindex"
     index = args.get_int(name, -1)  # GetArg's atoi64: a bad number is 0
-    outpoint = OutPoint(uint256_from_hex(_arg(args, "nodeoutpoint", "")), index & 0xFFFFFFFF)
+    outpoint = OutPoint(uint256_from_hex(_arg(args, "-zelnodeoutpoint", "-fluxnodeoutpoint", "")), index & 0xFFFFFFFF)
     if outpoint.is_null():
         raise FluxnodeInitError(BAD_OUTPOINT)
     return outpoint
