@@ -18,7 +18,6 @@ from fluxd.rpc.errors import RPC_MISC_ERROR, RPCError
 from fluxd.rpc.methods import fluxnode_operator_help as texts
 from fluxd.rpc.methods.fluxnodes import _fluxnode_list, collateral_text, list_entry_json
 from fluxd.rpc.params import check_count, get_str
-from fluxd.rpc.registry import RPCTable
 from fluxd.rpc.wallet_common import node_wallet
 from fluxd.wallet.active_fluxnode import uint256_from_hex
 from fluxd.wallet.fluxnode_start import StartError, build_start, fluxnode_coins
