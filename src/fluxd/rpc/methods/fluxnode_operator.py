@@ -44,7 +44,7 @@ def _key_address(node, pubkey: bytes) -> str:
 # --- createfluxnodekey / getfluxnodeoutputs --------------------------------------------------------
 
 
-def _createkey(name: str):
+def createkey_rpc(name: str):
     help_text = texts.createkey_help(name)
 
     def handler(node, params):
@@ -54,7 +54,7 @@ def _createkey(name: str):
     return handler, help_text
 
 
-def _outputs(name: str):
+def outputs_rpc(name: str):
     help_text = texts.outputs_help(name)
 
     def handler(node, params):
@@ -90,7 +90,7 @@ def _conf_entry_json(node, fluxnodes, chain, entry, index: int) -> dict:
     return info
 
 
-def _listconf(name: str):
+def listconf_rpc(name: str):
     help_text = texts.listconf_help(name)
 
     def handler(node, params):
@@ -126,7 +126,7 @@ def fluxnode_status(node) -> dict:
     return {"status": LOCATION_NAMES.get(record.status, "OFFLINE"), **listed}
 
 
-def _status(name: str):
+def status_rpc(name: str):
     help_text = texts.status_help(name)
 
     def handler(node, params):

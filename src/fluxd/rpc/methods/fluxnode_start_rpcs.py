@@ -23,7 +23,7 @@ def _overall(successful: int, failed: int, detail: list) -> dict:
             "detail": detail}  # fmt: skip
 
 
-def _deterministic(name: str):
+def deterministic_rpc(name: str):
     help_text = texts.start_deterministic_help(name)
 
     def handler(node, params):
@@ -66,7 +66,7 @@ def start_alias(node, wallet, alias: str, lock: bool) -> dict:
     return _overall(successful, failed, [status])
 
 
-def _start(name: str):
+def start_rpc(name: str):
     help_text = texts.start_help(name)
 
     def handler(node, params):
@@ -131,12 +131,12 @@ def _start_one(node, wallet, entry, result: dict, counts: list[int]) -> dict:
 
 def register(table: RPCTable) -> None:
     factories = (
-        (op._createkey, ("createzelnodekey", "createfluxnodekey")),
-        (op._outputs, ("getzelnodeoutputs", "getfluxnodeoutputs")),
-        (op._status, ("getzelnodestatus", "getfluxnodestatus")),
-        (op._listconf, ("listzelnodeconf", "listfluxnodeconf")),
-        (_start, ("startzelnode", "startfluxnode")),
-        (_deterministic, ("startdeterministiczelnode", "startdeterministicfluxnode")),
+        (op.createkey_rpc, ("createzelnodekey", "createfluxnodekey")),
+        (op.outputs_rpc, ("getzelnodeoutputs", "getfluxnodeoutputs")),
+        (op.status_rpc, ("getzelnodestatus", "getfluxnodestatus")),
+        (op.listconf_rpc, ("listzelnodeconf", "listfluxnodeconf")),
+        (start_rpc, ("startzelnode", "startfluxnode")),
+        (deterministic_rpc, ("startdeterministiczelnode", "startdeterministicfluxnode")),
     )
     for factory, names in factories:
         for name in names:
