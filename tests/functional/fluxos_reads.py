@@ -95,6 +95,12 @@ READS: dict[str, list[Read]] = {
         Read("[].activesince", "string", S + "enterpriseNodesService.js:81"),
         Read("[].collateral", "outpoint", S + "appTamperingDetectionService.js:122"),  # generalService.js:25 parse
     ],
+    # daemonServiceFluxnodeRpcs.js:15 getFluxNodeStatus (getzelnodestatus, []): the node's own state
+    "getzelnodestatus": [
+        Read("status", "string", S + "generalService.js:166"),
+        Read("collateral", "outpoint", S + "generalService.js:63"),
+        Read("last_confirmed_height", "integer", S + "fluxService.js:1791"),
+    ],
     # explorerService.js:975 / :845 (the bootstrap): {addresses, start, end}
     "getaddresstxids": [Read("[]", "hex64", S + "explorerService.js:980")],
     "getaddressdeltas": [
@@ -107,16 +113,6 @@ READS: dict[str, list[Read]] = {
 # would read from them. The test asserts each answers -32601 "Method not found" (HTTP 404) in the shape FluxOS
 # parses, so FluxOS reports a clean daemon error rather than hanging.
 NOT_BUILT_READS: dict[str, list[Read]] = {
-    "getzelnodestatus": [
-        Read("status", "string", S + "generalService.js:166"),
-        Read("collateral", "outpoint", S + "generalService.js:63"),
-        Read("last_confirmed_height", "integer", S + "fluxService.js:1791"),
-    ],
-    "listzelnodeconf": [],
-    "createzelnodekey": [],
-    "getzelnodeoutputs": [],
-    "startdeterministiczelnode": [],
-    "startzelnode": [],
     "createconfirmationtransaction": [],  # fluxNetworkHelper.js:1224
     "z_validateaddress": [],
 }

@@ -201,6 +201,20 @@ class Clock:
         return hashes
 
 
+def restart_as_fluxnode(node, client: FluxRpcReplay, clock: Clock, collateral: OutPoint) -> None:
+    """fluxnode.conf naming the collateral and -zelnode with the operator key, as a FluxOS node runs
+    (-znconflock=0: the wallet replay below expects no locked coins)."""
+    txid, vout = collateral.txid_hum, collateral.n
+    operator_wif = encode_wif(OPERATOR, REGTEST.base58)
+    (node.net_dir / "fluxnode.conf").write_text(f"zn1 {FLUXNODE_IP.replace('16125', '16126')} {operator_wif} {txid} {vout}\n")
+    node.stop()
+    node.extra_args += ["-zelnode=1", f"-zelnodeprivkey={operator_wif}", f"-zelnodeoutpoint={txid}",
+                        f"-zelnodeindex={vout}", "-znconflock=0"]  # fmt: skip
+    node.start()
+    node.rpc("setmocktime", clock.now)
+    client.connection.close()  # FluxOS's kept-alive socket died with the old process
+
+
 def wait_for_daemon_rpc(client: FluxRpcReplay, node, timeout: float = 60) -> list[tuple[int, int, str]]:
     """daemonServiceMiscRpcs.js:135 waitForDaemonRpc: getBlockCount until it succeeds; while fluxd warms up
     FluxOS logs result.data.message when result.data.code is -28 (RPC_IN_WARMUP)."""
@@ -268,6 +282,7 @@ def test_fluxos_requests_and_reads(node):
     confirm = build_confirm(collateral, OPERATOR, TEST_BENCHMARK_KEY, 0, FLUXNODE_IP, clock.now, 1, clock.now)
     node.rpc("sendrawtransaction", confirm.to_bytes().hex())
     clock.mine()
+    restart_as_fluxnode(node, client, clock, collateral)
     tip = node.rpc("getblockcount")
     mine_time = time.monotonic() - started
 
@@ -359,7 +374,7 @@ def test_fluxos_requests_and_reads(node):
 
     coinbase_txid = block["tx"][0]["txid"]
     replies = client.run_batch([("getrawtransaction", [funding_txid, 1]), ("getrawtransaction", [coinbase_txid, 1]),
-                                ("getrawtransaction", ["00" * 32, 1]), ("getzelnodestatus", [])])  # fmt: skip
+                                ("getrawtransaction", ["00" * 32, 1]), ("z_validateaddress", [])])  # fmt: skip
     assert [item["id"] for item in replies] == [0, 1, 2, 3]
     assert replies[3]["result"] is None and replies[3]["error"] == {"code": -32601, "message": "Method not found"}
     for item in replies[:2]:
@@ -380,6 +395,20 @@ def test_fluxos_requests_and_reads(node):
     assert client.run("getzelnodecount")["total"] == 1
     assert client.run("getdoslist") == [] and client.run("getstartlist") == []
     assert list(client.run("zelnodecurrentwinner")) == ["CUMULUS Winner"]
+    status = client.run("getzelnodestatus")  # daemonServiceFluxnodeRpcs.js:15, no parameters
+    checked += check_reads("getzelnodestatus", status)
+    assert (status["status"], status["txhash"], status["ip"]) == ("CONFIRMED", funding_txid, FLUXNODE_IP)
+    conf = client.run("listzelnodeconf")  # :73, the filter only when FluxOS is given one
+    assert [(item["alias"], item["status"], item["txHash"]) for item in conf] == [("zn1", "CONFIRMED", funding_txid)]
+    assert client.run("listzelnodeconf", "zn1") == conf  # C++ reads the filter but never applies it
+    assert client.run("createzelnodekey")[0] in "9c"  # :93, a regtest WIF of an uncompressed key
+    assert isinstance(client.run("getzelnodeoutputs"), list)  # :157
+    # :176 startdeterministiczelnode [alias, ensureBoolean(lockwallet)]: C++ reads lockwallet with get_str
+    assert client.fails("startDeterministicZelNode", "zn1", False) == (500, -1, "JSON value is not a string as expected")
+    # :202 startzelnode [set, lockwallet, alias] with the query strings as given
+    already = client.run("startZelNode", "alias", "false", "zn1")
+    assert already == [{"outpoint": f"COutPoint({funding_txid[:10]}, {vout})", "alias": "zn1", "result": "failed",
+                        "reason": "Fluxnode already confirmed and in fluxnode list"}]  # fmt: skip
 
     # --- daemonServiceMiningRpcs.js ----------------------------------------------------------------------------
     assert set(client.run("getBlockSubsidy", tip)) >= {"miner"}
@@ -425,9 +454,10 @@ def test_fluxos_requests_and_reads(node):
 
     replay_wallet_calls(client, clock, fund)
 
-    # --- daemonServiceBenchmarkRpcs.js: this node is not a fluxnode (C++ runtime_error, -1) ---------------------------
-    for method in ("getbenchmarks", "getbenchstatus", "startzelbenchd", "stopzelbenchd"):
-        assert client.fails(method) == (500, -1, "This is not a Flux Node"), method
+    # --- daemonServiceBenchmarkRpcs.js: a fluxnode without fluxbenchd installed beside fluxd (C++ texts) -------------
+    assert client.run("getbenchmarks") == "Benchmark not running"
+    assert client.run("getbenchstatus") == "Benchmark not running"
+    assert client.run("stopzelbenchd") == "Not running"
     tip = node.rpc("getblockcount")
 
     # --- errors in the shape fluxRpc.js parses ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ def test_an_invalid_mineraddress_refuses_to_start(tmp_path, value):
 @pytest.mark.parametrize("options, refused", [
     (["-prune=550"], ["prune"]),
     (["-maxuploadtarget=5", "-spentindex=1"], ["maxuploadtarget"]),  # -spentindex is built now
-    (["-zelnodeprivkey=5abc", "-zelnode=1"], ["zelnode", "zelnodeprivkey"]),
+    (["-benchmarking=1", "-gen=1"], ["benchmarking", "gen"]),
     (["-server=0"], ["server"]),
 ])  # fmt: skip
 def test_an_option_this_node_does_not_implement_refuses_to_start(tmp_path, options, refused):
@@ -66,3 +66,26 @@ def test_a_port_that_is_not_a_port_refuses_to_start(tmp_path, option):
                "-rpcbind=127.0.0.1", f"{other}={free_port()}", option]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and f"Error: Invalid port specified in {name}: '{value}'" in result.stderr
+
+
+@pytest.mark.parametrize("options, message", [
+    (["-zelnode=1"], "Enabling Fluxnode support requires turning on transaction indexing."
+                     "Please add txindex=1 to your configuration and start with -reindex"),
+    (["-zelnode=1", "-txindex=1"], "Invalid fluxnode outpoint data. assign fluxnodeoutpoint and fluxnodeindex."),
+    (["-zelnode=1", "-txindex=1", "-zelnodeoutpoint=" + "ab" * 32, "-zelnodeindex=0"],
+     "You must specify a fluxnodeprivkey in the configuration. Please see documentation for help."),
+    (["-fluxnode=1", "-txindex=1", "-fluxnodeoutpoint=" + "ab" * 32, "-fluxnodeprivkey=5abc"],
+     "Invalid fluxnodeprivkey. Please see documenation."),
+])  # fmt: skip
+def test_fluxnode_settings_refused_as_cxx_init(tmp_path, options, message):
+    result = run_refused(tmp_path / "d", ["-regtest"], *options)
+    assert (result.returncode, result.stderr) == (1, f"Error: {message}\n")
+
+
+def test_a_bad_fluxnode_conf_line_stops_the_start(tmp_path):
+    (tmp_path / "d" / "regtest").mkdir(parents=True)
+    (tmp_path / "d" / "regtest" / "fluxnode.conf").write_text("# header\nzn1 127.0.0.1:16126 key\n")
+    result = run_refused(tmp_path / "d", ["-regtest"], "-txindex=1")
+    assert result.returncode == 1
+    assert result.stderr == ('Error: Error reading zelnode configuration file: Could not parse zelnode.conf\nLine: 2\n'
+                             '"zn1 127.0.0.1:16126 key"\n')  # fmt: skip

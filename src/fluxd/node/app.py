@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from fluxd.node.active_fluxnode import FluxnodeInitError, load_active_fluxnode
 from fluxd.node.chain_service import ChainService
 from fluxd import __version__
 from fluxd.p2p.protocol import DEFAULT_MAX_PEER_CONNECTIONS
@@ -200,6 +201,10 @@ def prepare_node(args: Args) -> tuple[Node, DatadirLock]:
     if args.is_set(BENCHMARK_KEY_OPTION):
         log.info("Benchmarking key set by %s: %s", BENCHMARK_KEY_OPTION, params.benchmarking_pubkeys[0][0].hex())
     context = NodeContext(args=args, params=params, net_dir=net_dir)
+    try:
+        context.fluxnode = load_active_fluxnode(args, net_dir, params)
+    except FluxnodeInitError as exc:
+        raise StartupError(str(exc)) from None
     if args.get_int("-mocktime", 0):  # C++ SetMockTime(GetArg("-mocktime", 0)) before the chain loads
         context.clock.set_mock(args.get_int("-mocktime", 0))
     node = Node.build(context)

@@ -28,6 +28,7 @@ SECTIONS = (
     "Options:",
     "Connection options:",
     "Wallet options:",
+    "Fluxnode options:",
     "ZeroMQ notification options:",
     "Debugging/Testing options:",
     "Block creation options:",
@@ -43,8 +44,25 @@ def _cores() -> int:
 
 
 def _table() -> list[HelpOption]:
-    o, c, w, z, d, b, m, r = SECTIONS
-    return [*_core_options(o, c, z, d, b, m, r), *_wallet_options(w)]
+    o, c, w, f, z, d, b, m, r = SECTIONS
+    return [*_core_options(o, c, z, d, b, m, r), *_wallet_options(w), *_fluxnode_options(f)]
+
+
+def _fluxnode_options(f: str) -> list[HelpOption]:
+    """C++ reads these (init.cpp, fluxd.cpp, util.cpp) but lists none; the texts are ours."""
+    return [
+        HelpOption("zelnode", "", "Run as the fluxnode of -zelnodeoutpoint/-zelnodeindex (default: 0)", f),
+        HelpOption("fluxnode", "", "The same as -zelnode (ours: C++ reads only the zel names)", f),
+        HelpOption("zelnodeprivkey", "=<key>", "The fluxnode's operator private key (WIF), required with -zelnode", f),
+        HelpOption("fluxnodeprivkey", "=<key>", "The same as -zelnodeprivkey (ours)", f),
+        HelpOption("zelnodeoutpoint", "=<txid>", "The txid of this fluxnode's collateral, required with -zelnode", f),
+        HelpOption("fluxnodeoutpoint", "=<txid>", "The same as -zelnodeoutpoint (ours)", f),
+        HelpOption("zelnodeindex", "=<n>", "The output index of this fluxnode's collateral", f),
+        HelpOption("fluxnodeindex", "=<n>", "The same as -zelnodeindex (ours)", f),
+        HelpOption("znconf", "=<file>",
+                   "Fluxnode config file (default: zelnode.conf when it exists, else fluxnode.conf, in the data directory)", f),
+        HelpOption("znconflock", "", "Lock the collaterals of the fluxnode config file in the wallet at start (default: 1)", f),
+    ]
 
 
 def _wallet_options(w: str) -> list[HelpOption]:

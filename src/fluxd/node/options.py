@@ -14,7 +14,7 @@ KNOWN_OPTIONS = frozenset(
     checkblocks checklevel checkdb db-info mineraddress gen genproclimit equihashsolver minrelaytxfee mempooltxcostlimit
     mempoolevictionmemoryminutes maxtxfee paytxfee blockmaxsize blockprioritysize blockminsize datacarrier
     datacarriersize fluxnode zelnode fluxnodeprivkey zelnodeprivkey fluxnodeoutpoint zelnodeoutpoint
-    fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
+    fluxnodeindex zelnodeindex znconf znconflock benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
     disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
     spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee fluxbenchpath sendfreetransactions txexpirydelta
     defaultchangeaddressmainnet defaultchangeaddresstestnet
@@ -48,8 +48,6 @@ NOT_BUILT: dict[str, bool | int | None] = {
     # No Tor control client: the hidden service is never created (C++ default 1 logs that the control port is
     # unreachable and goes on); -listenonion=0 or unset is accepted, -listenonion=1 and -torcontrol refuse.
     "listenonion": False, "torcontrol": None, "torpassword": None, "whitebind": None, "maxuploadtarget": 0,
-    "fluxnode": False, "zelnode": False, "fluxnodeprivkey": None, "zelnodeprivkey": None,
-    "fluxnodeoutpoint": None, "zelnodeoutpoint": None, "fluxnodeindex": None, "zelnodeindex": None,
     "minrelaytxfee": None, "permitbaremultisig": True, "relaypriority": True,
     "logtimestamps": True, "shrinkdebugfile": False, "server": True, "sysperms": False, "testnetbenchbypass": False,
     "maxreorg": None, "migratetoflux": None, "prune": 0, "reindex-chainstate": False, "rpccookiefile": None,

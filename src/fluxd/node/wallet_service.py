@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from fluxd.mempool.accept import MempoolRejected
+from fluxd.node.active_fluxnode import lock_conf_collaterals
 from fluxd.node.startup import StartupError
 from fluxd.node.wallet_events import WalletEventLog
 from fluxd.rpc.context import NodeContext
@@ -81,6 +82,7 @@ class WalletService:
         if context.args.get_bool("-upgradewallet", False):
             log.info("-upgradewallet: the wallet is at the latest version (%d), nothing to upgrade", WALLET_VERSION)
         self.wallet = wallet
+        lock_conf_collaterals(wallet, context.fluxnode)
         context.chainstate.listeners.append(self._on_chain)
         if context.mempool is not None:
             context.mempool.listeners.append(self._on_mempool)

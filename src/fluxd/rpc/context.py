@@ -29,6 +29,7 @@ from fluxd.rpc.shutdown import ShutdownRequest
 from fluxd.rpc.template_cache import TemplateCache
 from fluxd.util.args import Args
 from fluxd.util.clock import Clock
+from fluxd.wallet.active_fluxnode import ActiveFluxnode
 from fluxd.wallet.wallet import Wallet
 
 
@@ -68,6 +69,7 @@ class NodeContext:
     fee_estimator: BlockPolicyEstimator | None = None  # MempoolService
     wallet: Wallet | None = None  # WalletService (None: -disablewallet)
     wallet_service: WalletRunner | None = None  # WalletService
+    fluxnode: ActiveFluxnode = field(default_factory=ActiveFluxnode)  # fluxnode.conf and -zelnode* (node/active_fluxnode.py)
     # state RPC keeps between calls
     template_cache: TemplateCache = field(default_factory=TemplateCache)  # getblocktemplate
     last_template_stats: tuple[int, int] = (0, 0)  # (size, transactions) of the last template, getmininginfo

@@ -13,6 +13,7 @@ from fluxd.rpc.methods import (
     emergency_blocks,
     explorer,
     fluxnode_snapshot,
+    fluxnode_start_rpcs,
     fluxnodes,
     mempool,
     mining,
@@ -37,7 +38,7 @@ from fluxd.rpc.methods import (
 from fluxd.rpc.registry import RPCTable
 
 GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, txoutproof, utility, fluxnodes,
-          fluxnode_snapshot, address_rpcs, spent_rpcs, block_deltas, benchmarks,
+          fluxnode_snapshot, fluxnode_start_rpcs, address_rpcs, spent_rpcs, block_deltas, benchmarks,
           emergency_blocks)
 
 
