@@ -458,6 +458,7 @@ def test_fluxos_requests_and_reads(node):
     assert client.run("getbenchmarks") == "Benchmark not running"
     assert client.run("getbenchstatus") == "Benchmark not running"
     assert client.run("stopzelbenchd") == "Not running"
+    assert client.run("startzelbenchd") == "Starting process"  # C++ runs the (missing) daemon and says so
     tip = node.rpc("getblockcount")
 
     # --- errors in the shape fluxRpc.js parses ----------------------------------------------------------------------
