@@ -137,8 +137,20 @@ def _start(args) -> int:
         report.send(f"error:{exc}")
         return _fail(str(exc))
     finally:
+        _ignore_stop_signals()  # shutting down already: a late SIGTERM must not turn a clean exit into -15
         report.send("ok")
         lock.release()
+
+
+def _ignore_stop_signals() -> None:
+    """C++ keeps its SIGTERM handler (fRequestShutdown) to the end; asyncio drops its handlers when the loop
+    closes, so from then on a stop signal is ignored while the process finishes exiting."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_IGN)
 
 
 if __name__ == "__main__":
