@@ -93,6 +93,7 @@ class BlockSync:
         for block_hash in list(peer.in_flight):
             self.in_flight.pop(block_hash, None)
         peer.in_flight.clear()
+        peer.pending_getdata.clear()
         if self.tx_relay is not None:
             self.tx_relay.peer_closed(peer.id)  # C++ FinalizeNode: EraseOrphansFor(nodeid)
         self.schedule_downloads()
@@ -219,6 +220,9 @@ class BlockSync:
                 _remember(peer.known_txs, item.hash_rev)
                 if self.tx_relay is not None and self.tx_relay.wants(item.hash_rev):
                     wanted_txs.append(item)
+            if peer.send_size > 2 * peer.send_buffer_limit:
+                self.misbehaving(peer, 50, f"send buffer size() = {peer.send_size}")
+                return
         if wanted_txs or fetch_blocks:
             peer.send(GetData(fetch_blocks + wanted_txs))  # C++ sends its vToFetch getdata after the loop
         self.schedule_downloads()
@@ -249,8 +253,15 @@ class BlockSync:
         if len(message.items) > MAX_INV_SZ:
             self.misbehaving(peer, 20, f"message getdata size() = {len(message.items)}")
             return
-        not_found = []
-        for item in message.items:
+        peer.pending_getdata.extend(message.items)  # C++ vRecvGetData, served by ProcessGetData
+        self.serve_getdata(peer)
+
+    def serve_getdata(self, peer: Peer) -> None:
+        """C++ ProcessGetData: serve queued items until the send buffer is full or one block has gone out;
+        the peer's read loop calls again as its buffer drains."""
+        not_found, queue = [], peer.pending_getdata
+        while queue and not peer.closed and not peer.send_buffer_full():
+            item = queue.popleft()
             if item.type == MSG_FILTERED_BLOCK:
                 self._send_filtered_block(peer, item.hash_rev)
             elif item.type in (MSG_BLOCK, MSG_CMPCT_BLOCK):
@@ -261,9 +272,9 @@ class BlockSync:
                     not_found.append(item)
                 else:
                     peer.send(TxMessage(tx))
-            if peer.closed:
-                return
-        if not_found:
+            if item.type in (MSG_BLOCK, MSG_FILTERED_BLOCK):
+                break
+        if not_found and not peer.closed:
             peer.send(NotFound(not_found))
 
     def _servable(self, block_hash: bytes) -> BlockIndexEntry | None:

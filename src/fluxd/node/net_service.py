@@ -65,6 +65,8 @@ class NetworkService:
             seeds=[host for _, host in context.params.dns_seeds] if args.get_bool("-dnsseed", connect is None) else [],
             ban_threshold=args.get_int("-banscore", DEFAULT_BANSCORE_THRESHOLD),
             ban_time=args.get_int("-bantime", DEFAULT_MISBEHAVING_BANTIME), whitelist=args.get_all("-whitelist"),
+            send_buffer=1000 * args.get_int("-maxsendbuffer", 1000),  # C++ SendBufferSize()
+            receive_buffer=1000 * args.get_int("-maxreceivebuffer", 5000),  # C++ ReceiveFloodSize()
         )
         self.sync.connman = self.connman
         context.connman = self.connman

@@ -9,7 +9,7 @@ KNOWN_OPTIONS = frozenset(
     ? h help version conf datadir daemon regtest testnet nuparams regtestbenchmarkpubkey printtoconsole debug loglevel logjson
     logtimestamps shrinkdebugfile rpcuser rpcpassword rpcauth rpcport rpcbind rpcallowip rpcthreads rpcworkqueue
     rpcservertimeout rpccookiefile rest server listen port bind externalip connect addnode seednode dnsseed
-    discover maxconnections timeout proxy onlynet whitebind whitelist banscore bantime txindex addressindex
+    discover maxconnections maxreceivebuffer maxsendbuffer timeout proxy onlynet whitebind whitelist banscore bantime txindex addressindex
     timestampindex spentindex insightexplorer reindex reindex-chainstate loadblock dbcache par prune
     checkblocks checklevel checkdb db-info mineraddress gen genproclimit equihashsolver minrelaytxfee mempooltxcostlimit
     mempoolevictionmemoryminutes maxtxfee paytxfee blockmaxsize blockprioritysize blockminsize datacarrier
