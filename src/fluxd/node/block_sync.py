@@ -26,12 +26,14 @@ from fluxd.p2p.peer import Peer
 from fluxd.p2p.protocol import (
     BLOCK_DOWNLOAD_WINDOW, CADDR_TIME_VERSION, MAX_ADDR_TO_SEND, MAX_BLOCKS_IN_TRANSIT_PER_PEER, MAX_GETBLOCKS_RESULTS,
     MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_REJECT_MESSAGE_LENGTH, MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_FILTERED_BLOCK, MSG_TX,
-    NODE_NETWORK, SENDHEADERS_VERSION,
+    NODE_NETWORK, REJECT_MALFORMED, SENDHEADERS_VERSION,
 )
+from fluxd.node.alerts import alert_score
 from fluxd.node.bloom_service import FILTER_COMMANDS, BloomService
 from fluxd.node.sync_progress import progress_text, sync_target
 from fluxd.params.upgrades import current_epoch
 from fluxd.storage.block_files import BlockPos
+from fluxd.util.serialize import DecodeError
 
 log = logging.getLogger("fluxd.net")
 BLOCK_STALL_TIMEOUT = 60
@@ -49,6 +51,7 @@ class BlockSync:
         self.writer = writer
         self.connman = None  # set by the network service
         self.tx_relay = None  # set when the mempool exists: object with on_tx / wants / lookup / peer_closed
+        self.alerts = True  # -alerts (C++ fAlerts): score invalid alerts
         self.bloom = BloomService(self.misbehaving)  # the network service sets -peerbloomfilters / -enforcenodebloom
         self.in_flight: dict[bytes, tuple[Peer, float]] = {}
         self.processing: set[bytes] = set()  # received, queued on the chain writer: not to be asked for again
@@ -489,6 +492,17 @@ class BlockSync:
     def _on_raw(self, peer: Peer, message: RawMessage) -> None:
         if message.name in FILTER_COMMANDS:
             self.bloom.on_message(peer, message)
+        elif message.name == "alert" and self.alerts:
+            self._on_alert(peer, message.data)
+
+    def _on_alert(self, peer: Peer, payload: bytes) -> None:
+        try:
+            score = alert_score(payload, self.params.network_id, self.chainstate.now())
+        except DecodeError:
+            peer.reject("alert", REJECT_MALFORMED, "error parsing message")
+            return
+        if score:
+            self.misbehaving(peer, score, "invalid alert")
 
 
 def _path_up_to(top: BlockIndexEntry, ancestor: BlockIndexEntry) -> list[BlockIndexEntry]:

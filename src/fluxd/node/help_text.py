@@ -82,6 +82,7 @@ def _wallet_options(w: str) -> list[HelpOption]:
 def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
     return [
         HelpOption("?", "", "This help message", o),
+        HelpOption("alerts", "", "Receive and display P2P network alerts (default: 1)", o),
         HelpOption("checkblocks", "=<n>", "How many blocks to check at startup (default: 288, 0 = all)", o),
         HelpOption("checklevel", "=<n>", "How thorough the block verification of -checkblocks is (0-4, default: 3)", o),
         HelpOption("conf", "=<file>", "Specify configuration file (default: flux.conf)", o),

@@ -54,6 +54,7 @@ class NetworkService:
         self.sync.loop = asyncio.get_running_loop()
         bloom = args.get_bool("-peerbloomfilters", True)  # C++ default 1: NODE_BLOOM advertised
         self.sync.bloom.enabled, self.sync.bloom.enforce_node_bloom = bloom, args.get_bool("-enforcenodebloom", False)
+        self.sync.alerts = args.get_bool("-alerts", True)
         comments = args.get_all("-uacomment")
         self.connman = ConnectionManager(
             magic=context.params.message_start, default_port=context.params.default_port, handler=self.sync,

@@ -15,7 +15,7 @@ KNOWN_OPTIONS = frozenset(
     mempoolevictionmemoryminutes maxtxfee paytxfee blockmaxsize blockprioritysize blockminsize datacarrier
     datacarriersize fluxnode zelnode fluxnodeprivkey zelnodeprivkey fluxnodeoutpoint zelnodeoutpoint
     fluxnodeindex zelnodeindex benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
-    disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
+    disablewallet wallet keypool alerts upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
     spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee sendfreetransactions txexpirydelta
     defaultchangeaddressmainnet defaultchangeaddresstestnet
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom
