@@ -16,7 +16,7 @@ import pytest
 
 from fluxd.core.block import Block
 from fluxd.p2p.framing import decode_header, encode_frame
-from fluxd.p2p.messages import Addr, GetData, GetHeaders, Headers, Inv, InvItem, Ping, RawMessage
+from fluxd.p2p.messages import Addr, GetData, GetHeaders, Headers, Inv, InvItem
 from fluxd.p2p.netaddress import NetAddress
 from fluxd.p2p.protocol import HEADER_SIZE, MSG_BLOCK, MSG_TX
 from tests.functional.framework import NodeProcess, wait_until
@@ -102,12 +102,12 @@ def _connection(port: int, pools: tuple[list[bytes], list[bytes]], index: int) -
     peer.handshake()
     batch = b"".join(rng.choices(pool, k=FRAMES_PER_CONNECTION))
     nonce = rng.randbytes(8)
-    if index % 8 == 1:
+    if index % 8 == 1:  # the stream breaks: a wrong magic or an oversized length is a disconnect
         peer.sock.sendall(batch + end_frames(REGTEST_MAGIC, rng))
-        processed = _read_until_pong(peer.sock, nonce, 20)
-    else:
-        peer.sock.sendall(batch + encode_frame(REGTEST_MAGIC, "ping", nonce))
-        processed = _read_until_pong(peer.sock, nonce)
+        peer.close()
+        return FRAMES_PER_CONNECTION + 1, None
+    peer.sock.sendall(batch + encode_frame(REGTEST_MAGIC, "ping", nonce))
+    processed = _read_until_pong(peer.sock, nonce)
     peer.close()
     return FRAMES_PER_CONNECTION, processed
 
@@ -147,7 +147,7 @@ def test_fuzz_flood_then_cpp_scores(node):
     assert node.rpc("getblockcount") == 5
     print(f"fuzz: {sent} frames on {CONNECTIONS} connections, {answered} of {len(asked)} pinged answered after every frame; "
           f"RSS {start_rss} -> {flood_rss} kB; {time.monotonic() - started:.1f} s")
-    assert sent >= 100_000 and answered >= len(asked) * 0.8
+    assert sent >= 100_000 and answered == len(asked)  # no frame of theirs costs a ban score
     assert flood_rss - start_rss < 200_000
 
     big_inv = Inv([InvItem(MSG_BLOCK, bytes(32))] * 50_001)
@@ -157,7 +157,7 @@ def test_fuzz_flood_then_cpp_scores(node):
     tip = Block.from_bytes(bytes.fromhex(node.rpc("getblock", node.rpc("getbestblockhash"), 0)))
     _scored(node, lambda peer: peer.send(Headers([tip.header] * 2_001)), 5, 20)
     _scored(node, lambda peer: peer.send(Headers([tip.header, tip.header])), 5, 20)  # non-continuous
-    _scored(node, lambda peer: peer.send(RawMessage("alert", b"\x01\x00\x01\x00")), 10, 10)
+    _scored(node, lambda peer: peer.send_raw("alert", b"\x01\x00\x01\x00"), 10, 10)
     _scored(node, lambda peer: peer.send(peer.version_message()), 100, 1)  # duplicate version
     _scored(node, lambda peer: peer.send_raw("filteradd", b"\x01\x00"), 1, 100)  # no filter loaded
     bad = tip.header.copy_with(prev_block_rev=tip.hash_rev, time=tip.header.time + 1)
