@@ -26,12 +26,14 @@ from fluxd.p2p.peer import Peer
 from fluxd.p2p.protocol import (
     BLOCK_DOWNLOAD_WINDOW, CADDR_TIME_VERSION, MAX_ADDR_TO_SEND, MAX_BLOCKS_IN_TRANSIT_PER_PEER, MAX_GETBLOCKS_RESULTS,
     MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_REJECT_MESSAGE_LENGTH, MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_FILTERED_BLOCK, MSG_TX,
-    NODE_NETWORK, SENDHEADERS_VERSION,
+    NODE_NETWORK, REJECT_MALFORMED, SENDHEADERS_VERSION,
 )
+from fluxd.node.alerts import alert_score
 from fluxd.node.bloom_service import FILTER_COMMANDS, BloomService
 from fluxd.node.sync_progress import progress_text, sync_target
 from fluxd.params.upgrades import current_epoch
 from fluxd.storage.block_files import BlockPos
+from fluxd.util.serialize import DecodeError
 
 log = logging.getLogger("fluxd.net")
 BLOCK_STALL_TIMEOUT = 60
@@ -49,6 +51,7 @@ class BlockSync:
         self.writer = writer
         self.connman = None  # set by the network service
         self.tx_relay = None  # set when the mempool exists: object with on_tx / wants / lookup / peer_closed
+        self.alerts = True  # -alerts (C++ fAlerts): score invalid alerts
         self.bloom = BloomService(self.misbehaving)  # the network service sets -peerbloomfilters / -enforcenodebloom
         self.in_flight: dict[bytes, tuple[Peer, float]] = {}
         self.processing: set[bytes] = set()  # received, queued on the chain writer: not to be asked for again
@@ -93,6 +96,7 @@ class BlockSync:
         for block_hash in list(peer.in_flight):
             self.in_flight.pop(block_hash, None)
         peer.in_flight.clear()
+        peer.pending_getdata.clear()
         if self.tx_relay is not None:
             self.tx_relay.peer_closed(peer.id)  # C++ FinalizeNode: EraseOrphansFor(nodeid)
         self.schedule_downloads()
@@ -219,6 +223,9 @@ class BlockSync:
                 _remember(peer.known_txs, item.hash_rev)
                 if self.tx_relay is not None and self.tx_relay.wants(item.hash_rev):
                     wanted_txs.append(item)
+            if peer.send_size > 2 * peer.send_buffer_limit:
+                self.misbehaving(peer, 50, f"send buffer size() = {peer.send_size}")
+                return
         if wanted_txs or fetch_blocks:
             peer.send(GetData(fetch_blocks + wanted_txs))  # C++ sends its vToFetch getdata after the loop
         self.schedule_downloads()
@@ -249,8 +256,15 @@ class BlockSync:
         if len(message.items) > MAX_INV_SZ:
             self.misbehaving(peer, 20, f"message getdata size() = {len(message.items)}")
             return
-        not_found = []
-        for item in message.items:
+        peer.pending_getdata.extend(message.items)  # C++ vRecvGetData, served by ProcessGetData
+        self.serve_getdata(peer)
+
+    def serve_getdata(self, peer: Peer) -> None:
+        """C++ ProcessGetData: serve queued items until the send buffer is full or one block has gone out;
+        the peer's read loop calls again as its buffer drains."""
+        not_found, queue = [], peer.pending_getdata
+        while queue and not peer.closed and not peer.send_buffer_full():
+            item = queue.popleft()
             if item.type == MSG_FILTERED_BLOCK:
                 self._send_filtered_block(peer, item.hash_rev)
             elif item.type in (MSG_BLOCK, MSG_CMPCT_BLOCK):
@@ -261,9 +275,9 @@ class BlockSync:
                     not_found.append(item)
                 else:
                     peer.send(TxMessage(tx))
-            if peer.closed:
-                return
-        if not_found:
+            if item.type in (MSG_BLOCK, MSG_FILTERED_BLOCK):
+                break
+        if not_found and not peer.closed:
             peer.send(NotFound(not_found))
 
     def _servable(self, block_hash: bytes) -> BlockIndexEntry | None:
@@ -478,6 +492,17 @@ class BlockSync:
     def _on_raw(self, peer: Peer, message: RawMessage) -> None:
         if message.name in FILTER_COMMANDS:
             self.bloom.on_message(peer, message)
+        elif message.name == "alert" and self.alerts:
+            self._on_alert(peer, message.data)
+
+    def _on_alert(self, peer: Peer, payload: bytes) -> None:
+        try:
+            score = alert_score(payload, self.params.network_id, self.chainstate.now())
+        except DecodeError:
+            peer.reject("alert", REJECT_MALFORMED, "error parsing message")
+            return
+        if score:
+            self.misbehaving(peer, score, "invalid alert")
 
 
 def _path_up_to(top: BlockIndexEntry, ancestor: BlockIndexEntry) -> list[BlockIndexEntry]:

@@ -100,6 +100,7 @@ def _wallet_options(w: str) -> list[HelpOption]:
 def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
     return [
         HelpOption("?", "", "This help message", o),
+        HelpOption("alerts", "", "Receive and display P2P network alerts (default: 1)", o),
         HelpOption("checkblocks", "=<n>", "How many blocks to check at startup (default: 288, 0 = all)", o),
         HelpOption("checklevel", "=<n>", "How thorough the block verification of -checkblocks is (0-4, default: 3)", o),
         HelpOption("conf", "=<file>", "Specify configuration file (default: flux.conf)", o),
@@ -142,6 +143,8 @@ def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
                    "Query for peer addresses via DNS lookup, if low on addresses (default: 1 unless -connect)", c),
         HelpOption("listen", "", "Accept connections from outside (default: 1 if no -proxy or -connect)", c),
         HelpOption("maxconnections", "=<n>", "Maintain at most <n> connections to peers (default: 125)", c),
+        HelpOption("maxreceivebuffer", "=<n>", "Maximum per-connection receive buffer, <n>*1000 bytes (default: 5000)", c),
+        HelpOption("maxsendbuffer", "=<n>", "Maximum per-connection send buffer, <n>*1000 bytes (default: 1000)", c),
         HelpOption("peerbloomfilters", "", "Support filtering of blocks and transaction with Bloom filters (default: 1)", c),
         HelpOption("enforcenodebloom", "", "Enforce minimum protocol version to limit use of Bloom filters (default: 0)", c),
         HelpOption("mempoolevictionmemoryminutes", "=<n>",

@@ -69,6 +69,7 @@ class NetworkService:
         self.sync.loop = asyncio.get_running_loop()
         bloom = args.get_bool("-peerbloomfilters", True)  # C++ default 1: NODE_BLOOM advertised
         self.sync.bloom.enabled, self.sync.bloom.enforce_node_bloom = bloom, args.get_bool("-enforcenodebloom", False)
+        self.sync.alerts = args.get_bool("-alerts", True)
         comments = args.get_all("-uacomment")
         self.connman = ConnectionManager(
             magic=context.params.message_start, default_port=context.params.default_port, handler=self.sync,
@@ -80,6 +81,8 @@ class NetworkService:
             seeds=[host for _, host in context.params.dns_seeds] if args.get_bool("-dnsseed", connect is None) else [],
             ban_threshold=args.get_int("-banscore", DEFAULT_BANSCORE_THRESHOLD),
             ban_time=args.get_int("-bantime", DEFAULT_MISBEHAVING_BANTIME), whitelist=args.get_all("-whitelist"), policy=policy,
+            send_buffer=1000 * args.get_int("-maxsendbuffer", 1000),  # C++ SendBufferSize()
+            receive_buffer=1000 * args.get_int("-maxreceivebuffer", 5000),  # C++ ReceiveFloodSize()
         )
         self.sync.connman = self.connman
         context.connman = self.connman

@@ -9,13 +9,13 @@ KNOWN_OPTIONS = frozenset(
     ? h help version conf datadir daemon regtest testnet nuparams regtestbenchmarkpubkey printtoconsole debug loglevel logjson
     logtimestamps shrinkdebugfile rpcuser rpcpassword rpcauth rpcport rpcbind rpcallowip rpcthreads rpcworkqueue
     rpcservertimeout rpccookiefile rest server listen port bind externalip connect addnode seednode dnsseed
-    discover maxconnections timeout proxy proxyrandomize onion listenonion torcontrol torpassword dns onlynet whitebind whitelist banscore bantime txindex addressindex
+    discover maxconnections maxreceivebuffer maxsendbuffer timeout proxy proxyrandomize onion listenonion torcontrol torpassword dns onlynet whitebind whitelist banscore bantime txindex addressindex
     timestampindex spentindex insightexplorer reindex reindex-chainstate loadblock dbcache par prune
     checkblocks checklevel checkdb db-info mineraddress gen genproclimit equihashsolver minrelaytxfee mempooltxcostlimit
     mempoolevictionmemoryminutes maxtxfee paytxfee blockmaxsize blockprioritysize blockminsize datacarrier
     datacarriersize fluxnode zelnode fluxnodeprivkey zelnodeprivkey fluxnodeoutpoint zelnodeoutpoint
     fluxnodeindex zelnodeindex znconf znconflock benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
-    disablewallet wallet keypool upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
+    disablewallet wallet keypool alerts upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
     spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee fluxbenchpath sendfreetransactions txexpirydelta
     defaultchangeaddressmainnet defaultchangeaddresstestnet
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom

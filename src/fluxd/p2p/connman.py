@@ -28,6 +28,8 @@ from fluxd.p2p.protocol import (
     DEFAULT_BANSCORE_THRESHOLD,
     DEFAULT_MAX_PEER_CONNECTIONS,
     DEFAULT_MISBEHAVING_BANTIME,
+    DEFAULT_MAX_RECEIVE_BUFFER,
+    DEFAULT_MAX_SEND_BUFFER,
     MAX_OUTBOUND_CONNECTIONS,
     PROTOCOL_VERSION,
 )
@@ -43,6 +45,7 @@ class MessageHandler(Protocol):
     def min_peer_version(self) -> int: ...
     def on_handshake(self, peer: Peer) -> None: ...
     def on_message(self, peer: Peer, message: Message) -> None: ...
+    def serve_getdata(self, peer: Peer) -> None: ...
     def on_closed(self, peer: Peer) -> None: ...
 
 
@@ -53,7 +56,8 @@ class ConnectionManager:
                  binds: list[tuple[str, int]] | None = None, connect_only: list[str] | None = None,
                  added_nodes: list[str] | None = None, seeds: list[str] | None = None,
                  ban_threshold: int = DEFAULT_BANSCORE_THRESHOLD, ban_time: int = DEFAULT_MISBEHAVING_BANTIME,
-                 whitelist: list[str] | None = None, policy: NetPolicy | None = None) -> None:
+                 whitelist: list[str] | None = None, policy: NetPolicy | None = None,
+                 send_buffer: int = DEFAULT_MAX_SEND_BUFFER, receive_buffer: int = DEFAULT_MAX_RECEIVE_BUFFER) -> None:
         self.policy = policy or NetPolicy()
         self.magic = magic
         self.default_port = default_port
@@ -69,6 +73,8 @@ class ConnectionManager:
         self.added_nodes: list[str] = list(added_nodes or [])
         self.seeds = seeds or []
         self.ban_threshold = ban_threshold
+        self.send_buffer = max(1, send_buffer)  # C++ SendBufferSize()
+        self.stream_limit = max(1, receive_buffer // 2)  # asyncio stops reading at twice this (C++ ReceiveFloodSize())
         self.whitelist = [parse_subnet(item) for item in (whitelist or [])]
         self.peers: dict[int, Peer] = {}
         self.addrman = AddrMan()
@@ -88,7 +94,8 @@ class ConnectionManager:
         if self.listen:
             for host, port in self.binds:
                 try:
-                    server = await asyncio.start_server(self._accept, host, port, reuse_address=True)
+                    server = await asyncio.start_server(self._accept, host, port, reuse_address=True,
+                                                        limit=self.stream_limit)
                 except OSError as exc:
                     raise OSError(f"Unable to bind to {host}:{port} on this computer. fluxd is probably already running. ({exc})") from None
                 self._servers.append(server)
@@ -164,6 +171,7 @@ class ConnectionManager:
 
     def _make_peer(self, reader, writer, address: NetAddress, inbound: bool, kind: str) -> Peer:
         peer = Peer(self._new_id(), reader, writer, address=address, inbound=inbound, magic=self.magic, events=self, kind=kind)
+        peer.send_buffer_limit = self.send_buffer
         self.peers[peer.id] = peer
         log.info("%s connection peer=%d %s", "inbound" if inbound else kind, peer.id, address)
         return peer
@@ -194,11 +202,11 @@ class ConnectionManager:
     async def _open(self, route: Route):
         """C++ ConnectSocket / ConnectSocketByName: through the route's proxy when it has one, else directly."""
         if route.proxy is not None:
-            return await open_through_proxy(route.proxy, route.dest, route.port, CONNECT_TIMEOUT)
+            return await open_through_proxy(route.proxy, route.dest, route.port, CONNECT_TIMEOUT, self.stream_limit)
         if route.network == NET_TOR:  # C++ ConnectSocketDirectly: an onion has no socket address
             log.info("Cannot connect to %s:%d: unsupported network", route.dest, route.port)
             raise DialError("unsupported network")
-        return await open_direct(route.dest, route.port, CONNECT_TIMEOUT)
+        return await open_direct(route.dest, route.port, CONNECT_TIMEOUT, self.stream_limit)
 
     def _outbound_peer(self, reader, writer, target: str, route: Route, kind: str) -> Peer | None:
         if route.ip16 is not None:
@@ -324,6 +332,9 @@ class ConnectionManager:
         self.handler.on_message(peer, message)
         if peer.kind == "oneshot" and isinstance(message, Addr):  # C++ fOneShot: disconnect after its addr
             peer.close("one-shot addr received")
+
+    def serve_getdata(self, peer: Peer) -> None:
+        self.handler.serve_getdata(peer)
 
     def misbehaving(self, peer: Peer, score: int, reason: str) -> None:
         """C++ Misbehaving: add to the score; at the threshold disconnect, and ban unless local or whitelisted."""

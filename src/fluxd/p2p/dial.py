@@ -24,6 +24,8 @@ class DialError(Exception):
         super().__init__(message)
         self.proxy_failed = proxy_failed
 
+STREAM_LIMIT = 2**16  # asyncio's default read buffer; connman passes half of -maxreceivebuffer
+
 
 def _error_text(exc: OSError) -> str:
     """C++ NetworkErrorString: "<strerror> (<errno>)"."""
@@ -31,11 +33,11 @@ def _error_text(exc: OSError) -> str:
     return f"{os.strerror(code)} ({code})"
 
 
-async def open_direct(host: str, port: int, timeout: float = DEFAULT_CONNECT_TIMEOUT):
+async def open_direct(host: str, port: int, timeout: float = DEFAULT_CONNECT_TIMEOUT, limit: int = STREAM_LIMIT):
     """C++ ConnectSocketDirectly: (reader, writer), or DialError after logging why."""
     shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     try:
-        return await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        return await asyncio.wait_for(asyncio.open_connection(host, port, limit=limit), timeout)
     except asyncio.TimeoutError:
         log.debug("connection to %s timeout", shown)
         raise DialError(f"connection to {shown} timeout") from None
@@ -45,10 +47,12 @@ async def open_direct(host: str, port: int, timeout: float = DEFAULT_CONNECT_TIM
         raise DialError(text) from None
 
 
-async def open_through_proxy(proxy: Proxy, dest: str, port: int, timeout: float = DEFAULT_CONNECT_TIMEOUT):
+async def open_through_proxy(
+    proxy: Proxy, dest: str, port: int, timeout: float = DEFAULT_CONNECT_TIMEOUT, limit: int = STREAM_LIMIT
+):
     """C++ ConnectThroughProxy: connect to the proxy, then Socks5() to dest:port (random credentials if asked)."""
     try:
-        reader, writer = await open_direct(proxy.host, proxy.port, timeout)
+        reader, writer = await open_direct(proxy.host, proxy.port, timeout, limit)
     except DialError as exc:
         raise DialError(str(exc), proxy_failed=True) from None
     auth = random_credentials() if proxy.randomize_credentials else None

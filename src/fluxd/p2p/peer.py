@@ -12,7 +12,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,6 +24,7 @@ from fluxd.p2p.protocol import (
     HANDSHAKE_TIMEOUT,
     HEADER_SIZE,
     PING_INTERVAL,
+    DEFAULT_MAX_SEND_BUFFER,
     PROTOCOL_VERSION,
     REJECT_DUPLICATE,
     REJECT_MALFORMED,
@@ -46,6 +47,7 @@ class PeerEvents(Protocol):
     def on_handshake(self, peer: "Peer") -> None: ...
     def on_message(self, peer: "Peer", message: Message) -> None: ...
     def misbehaving(self, peer: "Peer", score: int, reason: str) -> None: ...
+    def serve_getdata(self, peer: "Peer") -> None: ...
     def on_closed(self, peer: "Peer") -> None: ...
 
 
@@ -98,6 +100,8 @@ class Peer:
         self.bloom = None  # a BIP37 filter loaded by the peer (fluxd.p2p.bloom.BloomFilter)
         self.relay_txs = True  # C++ fRelayTxes: the version's relay flag, set again by filterload / filterclear
         self.in_flight: dict[bytes, float] = {}
+        self.pending_getdata: deque = deque()  # C++ vRecvGetData: items served as the send buffer drains
+        self.send_buffer_limit = DEFAULT_MAX_SEND_BUFFER  # C++ SendBufferSize(), -maxsendbuffer * 1000
         self.last_common = None
         self.sent_addr = False
         self.synced_headers = -1
@@ -105,6 +109,7 @@ class Peer:
 
     # ----- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
+        self._limit_write_buffer()
         self._tasks.append(asyncio.create_task(self._read_loop(), name=f"peer{self.id}-read"))
         self._tasks.append(asyncio.create_task(self._timer_loop(), name=f"peer{self.id}-timer"))
         if not self.inbound:
@@ -132,6 +137,21 @@ class Peer:
     @property
     def closed(self) -> bool:
         return self._closed.is_set()
+
+    def _limit_write_buffer(self) -> None:
+        """drain() waits while more than the send buffer limit is queued (C++ nSendSize >= SendBufferSize())."""
+        transport = getattr(self.writer, "transport", None)
+        if transport is not None:
+            transport.set_write_buffer_limits(high=self.send_buffer_limit)
+
+    @property
+    def send_size(self) -> int:
+        """C++ nSendSize: bytes queued for the socket and not yet written."""
+        transport = getattr(self.writer, "transport", None)
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+    def send_buffer_full(self) -> bool:
+        return self.send_size >= self.send_buffer_limit
 
     # ----- sending ------------------------------------------------------------------------------
     def send(self, message: Message) -> None:
@@ -174,7 +194,7 @@ class Peer:
                     log.info("%s (%d bytes): CHECKSUM ERROR peer=%d", header.command, header.length, self.id)
                     continue
                 self._dispatch(header.command, payload)
-                await self._drain()
+                await self._serve_pending()
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
             self.close("connection closed")
         except FrameError as exc:
@@ -184,6 +204,15 @@ class Peer:
         except Exception:
             log.exception("peer=%d: unexpected error, disconnecting", self.id)
             self.close("internal error")
+
+    async def _serve_pending(self) -> None:
+        """C++ ProcessMessages: no new message is read while the send buffer is full or getdata items wait;
+        queued getdata items are served a block at a time as the buffer drains (ProcessGetData)."""
+        await self._drain()
+        while self.pending_getdata and not self.closed:
+            self.events.serve_getdata(self)
+            await self._drain()
+            await asyncio.sleep(0)  # other peers' turns between blocks, as C++'s message handler loop
 
     async def _drain(self) -> None:
         try:

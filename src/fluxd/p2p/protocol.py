@@ -48,3 +48,5 @@ REJECT_INVALID = 0x10
 REJECT_OBSOLETE = 0x11
 REJECT_DUPLICATE = 0x12
 
+DEFAULT_MAX_SEND_BUFFER = 1000 * 1000  # C++ SendBufferSize(): -maxsendbuffer=<n>*1000 bytes, default 1000
+DEFAULT_MAX_RECEIVE_BUFFER = 5000 * 1000  # C++ ReceiveFloodSize(): -maxreceivebuffer=<n>*1000 bytes, default 5000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from types import SimpleNamespace
 
 from fluxd.core.transaction import Transaction
@@ -24,6 +25,6 @@ def test_closing_a_peer_erases_only_its_orphans():
     sync = BlockSync(SimpleNamespace(chainstate=SimpleNamespace(tip=None, height=0), params=None), writer=None)
     sync.tx_relay = relay
     sync.schedule_downloads = lambda: None
-    sync.on_closed(SimpleNamespace(id=7, in_flight={}))
+    sync.on_closed(SimpleNamespace(id=7, in_flight={}, pending_getdata=deque()))
     assert len(orphans) == 1 and _orphan(3).txid_rev in orphans
     assert orphans.by_parent.keys() == {bytes([3]) * 32}
