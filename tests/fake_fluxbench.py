@@ -86,6 +86,17 @@ def set_state(directory: Path, **changes) -> None:
     path.write_text(json.dumps(current))
 
 
+def wait_until_online(directory: Path, timeout: float = 30.0) -> None:
+    """Block until the fake fluxbenchd started in the background has marked itself online."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not json.loads((directory / "state.json").read_text()).get("online"):
+        if time.monotonic() > deadline:
+            raise AssertionError("the fake fluxbenchd did not come up")
+        time.sleep(0.05)
+
+
 def calls(directory: Path) -> list[str]:
     path = directory / "calls.log"
     return path.read_text().splitlines() if path.exists() else []

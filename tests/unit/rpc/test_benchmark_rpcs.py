@@ -12,7 +12,7 @@ from fluxd.rpc.benchmark_client import BenchmarkClient, BenchmarkError
 from fluxd.rpc.errors import RPCError
 from fluxd.rpc.methods.benchmarks import ACTIONS, _handler
 from fluxd.util.args import parse_parameters
-from tests.fake_fluxbench import calls, install_fake_fluxbench, set_state
+from tests.fake_fluxbench import calls, install_fake_fluxbench, set_state, wait_until_online
 from fluxd.core.keys import PrivateKey
 from fluxd.core.tx_parts import OutPoint
 from tests.fluxnode_building import benchmark_test_params, build_confirm
@@ -35,6 +35,7 @@ def test_start_status_stop_through_the_cli(tmp_path, monkeypatch):
     assert _call("getbenchmarks", bench, "-fluxnode") == "Benchmark not running"
     assert _call("stopzelbenchd", bench, "-zelnode") == "Not running"
     assert _call("startfluxbenchd", bench, "-fluxnode") == "Starting process"
+    wait_until_online(bench)  # C++ sleeps 4 s here; the test waits for the daemon instead
     assert '"status": "online"' in _call("getbenchstatus", bench, "-fluxnode")
     assert '"cores": 8' in _call("getbenchmarks", bench, "-fluxnode")
     assert _call("startzelbenchd", bench, "-fluxnode") == "Already running"
