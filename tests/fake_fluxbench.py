@@ -48,7 +48,7 @@ elif command == "signfluxnodetransaction":
         print(json.dumps({{"status": current["status"]}}))
         sys.exit(0)
     from tests.fake_fluxbench import sign_with_benchmark_key
-    print(json.dumps(sign_with_benchmark_key(args[1], current["tier"], int(current.get("time") or time.time()))))
+    print(json.dumps(sign_with_benchmark_key(args[1], current["tier"], current.get("time"), current.get("ip"))))
 else:
     print("error: unknown command", file=sys.stderr)
     sys.exit(1)
@@ -102,8 +102,9 @@ def calls(directory: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
-def sign_with_benchmark_key(tx_hex: str, tier: int, sig_time: int) -> dict:
-    """What fluxbench answers: the CONFIRM with its benchmark tier, time and signature."""
+def sign_with_benchmark_key(tx_hex: str, tier: int, sig_time: int | None = None, ip: str | None = None) -> dict:
+    """What fluxbench answers: the CONFIRM with its benchmark tier, time, IP and signature.  Without a time
+    the CONFIRM's own sigTime is used (it follows the node's mock time); without an IP the CONFIRM keeps its own."""
     from dataclasses import replace
 
     from fluxd.core.ecdsa import sign_message
@@ -112,7 +113,9 @@ def sign_with_benchmark_key(tx_hex: str, tier: int, sig_time: int) -> dict:
     from tests.fluxnode_building import TEST_BENCHMARK_KEY
 
     tx = Transaction.from_hex(tx_hex)
-    confirm = replace(tx.fluxnode, benchmark_tier=tier, benchmark_sig_time=sig_time)
+    confirm = replace(tx.fluxnode, benchmark_tier=tier,
+                      benchmark_sig_time=tx.fluxnode.sig_time if sig_time is None else int(sig_time),
+                      ip=tx.fluxnode.ip if ip is None else ip.encode())  # fmt: skip
     signature = sign_message(TEST_BENCHMARK_KEY.secret, benchmark_message(confirm), TEST_BENCHMARK_KEY.compressed)
     signed = tx.copy_with(fluxnode=replace(confirm, benchmark_sig=signature))
     return {"status": "complete", "tier": TIERS.get(tier, str(tier)), "hex": signed.to_bytes().hex()}

@@ -40,6 +40,7 @@ class NodeProcess:
         self.extra_args = list(extra_args or [])
         self.process: subprocess.Popen | None = None
         self.auth: str | None = None
+        self.env: dict[str, str] = {}  # added to the environment fluxd starts with
 
     @property
     def net_dir(self) -> Path:
@@ -51,7 +52,8 @@ class NodeProcess:
 
     def start(self, wait: bool = True, timeout: float = 60) -> "NodeProcess":
         log = open(self.datadir / "stdout.log", "ab")
-        self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
+        env = {**os.environ, **self.env} if self.env else None
+        self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env)
         if wait:
             self.wait_for_rpc(timeout)
         return self

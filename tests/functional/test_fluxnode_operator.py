@@ -10,6 +10,7 @@ import pytest
 from fluxd.core.keys import PrivateKey, encode_wif
 from fluxd.core.tx_parts import OutPoint
 from fluxd.params import networks
+from tests.fake_fluxbench import install_fake_fluxbench
 from tests.fluxnode_building import TEST_BENCHMARK_KEY, build_confirm
 from tests.functional.framework import NodeProcess, RPCFailure, wait_until
 from tests.functional.wallet_nodes import WalletClock, amount
@@ -77,7 +78,11 @@ def _run(node, clock) -> None:
     conf.write_text(conf.read_text() + f"zn1 {IP} {OPERATOR_WIF} {txid} {vout}\n"
                     f"spent {IP} {OPERATOR_WIF} {spent_txid} {spent_vout}\n"
                     f"young {IP} {OPERATOR_WIF} {young_txid} {young_vout}\n")  # fmt: skip
-    fluxnode_args = [*ARGS, "-zelnode=1", f"-zelnodeprivkey={OPERATOR_WIF}", f"-zelnodeoutpoint={txid}", f"-zelnodeindex={vout}"]
+    # fluxbenchd is still benchmarking: the node's own confirms fail ("Benchmarking hasn't completed"), so the
+    # CONFIRM below is the test's
+    bench = install_fake_fluxbench(node.datadir / "bench", online=True, status="running")
+    fluxnode_args = [*ARGS, "-zelnode=1", f"-zelnodeprivkey={OPERATOR_WIF}", f"-zelnodeoutpoint={txid}",
+                     f"-zelnodeindex={vout}", f"-fluxbenchpath={bench}"]  # fmt: skip
     _restart(node, clock, fluxnode_args)
     _before_start(node, clock, txid, vout, spent_txid, spent_vout)
     _start_and_states(node, clock, txid, vout)

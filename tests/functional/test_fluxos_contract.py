@@ -30,8 +30,9 @@ from fluxd.core.keys import PrivateKey, encode_wif
 from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint, TxOut
 from fluxd.params import networks
+from tests.fake_fluxbench import install_fake_fluxbench, wait_until_online
 from tests.fluxnode_building import TEST_BENCHMARK_KEY, build_confirm, build_start_v5
-from tests.functional.fluxos_reads import FLUXOS_CALLS, NOT_BUILT_READS, READS, WALLET_METHODS
+from tests.functional.fluxos_reads import FLUXOS_CALLS, HIDDEN_CALLS, NOT_BUILT_READS, READS, WALLET_METHODS
 from tests.functional.fluxos_wallet_replay import fund_wallet, replay_wallet_calls
 from tests.functional.framework import NodeProcess
 
@@ -208,8 +209,11 @@ def restart_as_fluxnode(node, client: FluxRpcReplay, clock: Clock, collateral: O
     operator_wif = encode_wif(OPERATOR, REGTEST.base58)
     (node.net_dir / "fluxnode.conf").write_text(f"zn1 {FLUXNODE_IP.replace('16125', '16126')} {operator_wif} {txid} {vout}\n")
     node.stop()
+    # fluxbenchd installed but not running, and not started by fluxd (UNMANAGED_FLUXBENCHD, as on ArcaneOS)
+    bench = install_fake_fluxbench(node.datadir / "bench", online=False)
+    node.env["UNMANAGED_FLUXBENCHD"] = "1"
     node.extra_args += ["-zelnode=1", f"-zelnodeprivkey={operator_wif}", f"-zelnodeoutpoint={txid}",
-                        f"-zelnodeindex={vout}", "-znconflock=0"]  # fmt: skip
+                        f"-zelnodeindex={vout}", "-znconflock=0", f"-fluxbenchpath={bench}"]  # fmt: skip
     node.start()
     node.rpc("setmocktime", clock.now)
     client.connection.close()  # FluxOS's kept-alive socket died with the old process
@@ -454,11 +458,19 @@ def test_fluxos_requests_and_reads(node):
 
     replay_wallet_calls(client, clock, fund)
 
-    # --- daemonServiceBenchmarkRpcs.js: a fluxnode without fluxbenchd installed beside fluxd (C++ texts) -------------
+    # --- daemonServiceBenchmarkRpcs.js: a fluxnode whose fluxbenchd is not running (C++ texts) ---------------------
     assert client.run("getbenchmarks") == "Benchmark not running"
     assert client.run("getbenchstatus") == "Benchmark not running"
     assert client.run("stopzelbenchd") == "Not running"
-    assert client.run("startzelbenchd") == "Starting process"  # C++ runs the (missing) daemon and says so
+    assert client.fails("createConfirmationTransaction") == (
+        500, -25, "Benchmark failed to sign new confirmation transaction: Benchd isn't running\n")  # fmt: skip
+    assert client.run("startzelbenchd") == "Starting process"
+    wait_until_online(node.datadir / "bench")
+    assert json.loads(client.run("getbenchstatus"))["status"] == "online"
+    # fluxNetworkHelper.js:1224: FluxOS asks its node for an UPDATE confirm (sent, or refused by the update gap)
+    sent = client.run("createConfirmationTransaction")
+    assert list(sent) == ["status", "txid", "raw"] and sent["status"] in ("Successfully Sent", "Fail to send"), sent
+    assert node.rpc("decoderawtransaction", sent["raw"])["txid"] == sent["txid"]
     tip = node.rpc("getblockcount")
 
     # --- errors in the shape fluxRpc.js parses ----------------------------------------------------------------------
@@ -469,6 +481,7 @@ def test_fluxos_requests_and_reads(node):
     assert client.fails("getRawTransaction", "00" * 32, 1)[:2] == (500, -5)
     assert client.fails("sendRawTransaction", signed["hex"], False)[:2] == (500, -27)  # already in the chain
     built = {line.split()[0] for line in client.run("help", "").splitlines() if line and not line.startswith("==")}
+    built |= HIDDEN_CALLS
     not_built = sorted(set(FLUXOS_CALLS) - built)
     assert not_built == sorted([*NOT_BUILT_READS, *WALLET_METHODS]), "fluxos_reads.py lists the unbuilt methods"
     for method in not_built:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from fluxd.node.active_fluxnode import FluxnodeInitError, load_active_fluxnode
 from fluxd.node.chain_service import ChainService
+from fluxd.node.fluxnode_service import FluxnodeService
 from fluxd import __version__
 from fluxd.p2p.protocol import DEFAULT_MAX_PEER_CONNECTIONS
 from fluxd.node.config import config_file, default_datadir, net_datadir
@@ -51,16 +52,18 @@ class Node:
     mempool: MempoolService
     zmq: ZmqService
     wallet: WalletService
+    fluxnode: FluxnodeService
 
     @classmethod
     def build(cls, context: NodeContext) -> Node:
         net = NetworkService(context)
-        return cls(context, ChainService(context), net, MempoolService(context, net), ZmqService(context), WalletService(context))
+        return cls(context, ChainService(context), net, MempoolService(context, net), ZmqService(context),
+                   WalletService(context), FluxnodeService(context))  # fmt: skip
 
     @property
-    def services(self) -> tuple[ChainService, NetworkService, MempoolService, ZmqService, WalletService]:
+    def services(self) -> tuple[ChainService, NetworkService, MempoolService, ZmqService, WalletService, FluxnodeService]:
         """In start order."""
-        return (self.chain, self.net, self.mempool, self.zmq, self.wallet)
+        return (self.chain, self.net, self.mempool, self.zmq, self.wallet, self.fluxnode)
 
 
 def _rpc_binds(args: Args, port: int) -> list[tuple[str, int]]:

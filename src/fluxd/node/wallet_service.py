@@ -181,7 +181,7 @@ class WalletService:
             elif event == "disconnect" and entry.prev is not None:
                 wallet.set_best_block(entry.prev.hash_rev)
         if event == "connect":
-            self._maybe_resend(entry.time)
+            self.resend_wallet_transactions(entry.time)
 
     # ----- broadcasting -------------------------------------------------------------------------
     def _reaccept(self) -> None:
@@ -197,7 +197,7 @@ class WalletService:
             except MempoolRejected as rejected:
                 log.debug("wallet: %s not re-accepted (%s)", wtx.txid_hum, rejected.reason)
 
-    def _maybe_resend(self, best_block_time: int) -> None:
+    def resend_wallet_transactions(self, best_block_time: int) -> None:
         """ResendWalletTransactions: now and then after a new block, relay unconfirmed ones 5 minutes older than it."""
         now = int(time.time())
         if now < self._next_resend or not self.wallet.broadcast_transactions:

@@ -43,12 +43,21 @@ class TxSubmitter(Protocol):
     def relay(self, tx: Transaction) -> None: ...
 
 
+class MinterState(Protocol):
+    """What getmininginfo reads of the PoN minter (node/pon_minter.py)."""
+
+    @property
+    def running(self) -> bool: ...
+
+
 class WalletRunner(Protocol):
     """What wallet RPCs need of the wallet service (node/wallet_service.py)."""
 
     def sync(self) -> None: ...
 
     def resend_before(self, before_time: int | None) -> list[str]: ...
+
+    def resend_wallet_transactions(self, best_block_time: int) -> None: ...
 
 
 @dataclass(eq=False)
@@ -70,6 +79,7 @@ class NodeContext:
     wallet: Wallet | None = None  # WalletService (None: -disablewallet)
     wallet_service: WalletRunner | None = None  # WalletService
     fluxnode: ActiveFluxnode = field(default_factory=ActiveFluxnode)  # fluxnode.conf and -zelnode* (node/active_fluxnode.py)
+    pon_minter: MinterState | None = None  # FluxnodeService (None: not a fluxnode)
     # state RPC keeps between calls
     template_cache: TemplateCache = field(default_factory=TemplateCache)  # getblocktemplate
     last_template_stats: tuple[int, int] = (0, 0)  # (size, transactions) of the last template, getmininginfo

@@ -1,11 +1,10 @@
 """Mining statistics RPCs (C++ rpc/mining.cpp): getmininginfo, getnetworksolps/hashps, getlocalsolps, getgenerate.
 
-There is no local miner and no mempool yet, so the fields that depend on
-them take the values C++ gives with an empty mempool and no miner running:
-pooledtx 0, localsolps 0, ponminter false, and currentblocksize /
-currentblocktx as left by the last block template (0/0 before any, 1000/0
-after ``generate`` built one from an empty mempool, as CreateNewBlock sets
-nLastBlockSize/nLastBlockTx).
+There is no local PoW miner (-gen is refused), so localsolps is 0; ponminter
+is true while the Proof-of-Node minter of a fluxnode runs (node/fluxnode_service.py);
+pooledtx counts the mempool; currentblocksize / currentblocktx are as left by
+the last block template (0/0 before any, 1000/0 after ``generate`` built one
+from an empty mempool, as CreateNewBlock sets nLastBlockSize/nLastBlockTx).
 """
 
 from __future__ import annotations
@@ -164,7 +163,7 @@ def rpc_getmininginfo(node, params):
         "testnet": node.params.is_testnet,
         "chain": node.params.network_id,
         "generate": node.args.get_bool("-gen", False),
-        "ponminter": False,
+        "ponminter": node.pon_minter is not None and node.pon_minter.running,
     }
 
 
