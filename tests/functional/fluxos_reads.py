@@ -123,7 +123,7 @@ HIDDEN_CALLS = {"createconfirmationtransaction"}
 # the shielded wallet.
 WALLET_METHODS = """z_exportkey z_exportviewingkey z_getbalance z_getmigrationstatus z_getnewaddress z_getoperationresult z_getoperationstatus
 z_gettotalbalance z_importkey z_importviewingkey z_importwallet z_listaddresses z_listoperationids
-z_listreceivedbyaddress z_listunspent z_mergetoaddress z_sendmany z_setmigration z_shieldcoinbase zcbenchmark
+z_listreceivedbyaddress z_listunspent z_mergetoaddress z_sendmany z_setmigration z_shieldcoinbase
 zcrawjoinsplit zcrawkeygen zcrawreceive zcsamplejoinsplit""".split()
 
 

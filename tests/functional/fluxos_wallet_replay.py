@@ -31,6 +31,11 @@ def replay_wallet_calls(client, clock, fund) -> None:
     assert balance > 0
     assert client.run("getBalance", "", 0, True) == client.run("getBalance", "", 1, False)
     assert client.run("getUnconfirmedBalance") == 0  # W237
+    # daemonServiceZcashRpcs.js zcBenchmark: [benchmarktype, samplecount]; the transparent kinds run
+    (sample,) = client.run("zcBenchmark", "verifyequihash", 1)
+    assert list(sample) == ["runningtime"] and float(sample["runningtime"]) > 0
+    (sample,) = client.run("zcBenchmark", "listunspent", 1)
+    assert float(sample["runningtime"]) > 0
     info = client.run("getWalletInfo")  # W255
     assert Decimal(str(info["balance"])) == balance and info["txcount"] >= 1
     assert client.run("keyPoolRefill", 5) is None  # W356: [newsize]

@@ -99,6 +99,8 @@ class FluxnodeService:
     # ----- the manager --------------------------------------------------------------------------
     def _on_chain(self, event: str, entry, block) -> None:
         """On the chain writer: only the C++ counter; the work is queued."""
+        if self.minter is not None:
+            self.minter.notify_tip()
         if event != "connect" or entry.height - self.last_managed < self.blocks_before_next_check:
             return
         self.last_managed = entry.height

@@ -41,14 +41,30 @@ class MinterIdentity:
 
 
 class PonMinter:
-    def __init__(self, context, identity: Callable[[], MinterIdentity | None], sleep=time.sleep) -> None:
+    def __init__(self, context, identity: Callable[[], MinterIdentity | None], sleep=None) -> None:
         self.context = context
         self.identity = identity
-        self.sleep = sleep
+        self.sleep = sleep or self._sleep_until_tip_changes
         self.last_attempted_slot = -1
         self.minted: list[str] = []
         self._stop = threading.Event()
+        self._tip_changed = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def notify_tip(self) -> None:
+        """A new tip (chain listener): a rank wait in progress ends early; its re-check then skips the slot."""
+        self._tip_changed.set()
+
+    def _sleep_until_tip_changes(self, seconds: float) -> None:
+        """C++ MilliSleep, except that a new tip or a stop ends it: after a new tip the slot is lost anyway
+        (the re-check skips it), and the next slot is looked at without waiting out the old rank delay."""
+        self._tip_changed.clear()
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set() and not self._tip_changed.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._tip_changed.wait(min(left, 0.25))
 
     @property
     def running(self) -> bool:
@@ -74,7 +90,7 @@ class PonMinter:
                 self.step()
             except Exception:  # one bad slot must not end the minter
                 log.exception("PON minter step failed")
-            self.sleep(POLL_SECONDS)
+            self._stop.wait(POLL_SECONDS)
 
     def step(self) -> str | None:
         """One poll: the minted block's hash, or None (not eligible, waiting, or lost the slot)."""

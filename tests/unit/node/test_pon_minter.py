@@ -80,3 +80,22 @@ def test_waits_after_a_recent_block_and_without_an_identity(monkeypatch):
     assert minter.step() is None and not chain.processed  # 5-second guard
     minter.identity = lambda: None
     assert minter.step() is None
+
+
+def test_a_rank_wait_ends_when_the_tip_changes_or_the_minter_stops():
+    import threading
+    import time
+
+    for end in ("notify_tip", "stop"):
+        minter = PonMinter(SimpleNamespace(), lambda: None)
+        waiting = threading.Thread(target=minter.sleep, args=(30.0,))
+        started = time.monotonic()
+        waiting.start()
+        time.sleep(0.1)
+        getattr(minter, end)()
+        waiting.join(5)
+        assert not waiting.is_alive() and time.monotonic() - started < 5, end
+    minter = PonMinter(SimpleNamespace(), lambda: None)
+    started = time.monotonic()
+    minter.sleep(0.3)  # nothing happens: the whole delay
+    assert time.monotonic() - started >= 0.3

@@ -35,6 +35,7 @@ from fluxd.rpc.methods import (
     wallet_received_rpcs,
     wallet_send_rpcs,
     wallet_sign_rpcs,
+    wallet_zcbenchmark,
 )
 from fluxd.rpc.registry import RPCTable
 
@@ -44,7 +45,7 @@ GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template
 
 
 WALLET_GROUPS = (wallet_keys, wallet_balance_rpcs, wallet_send_rpcs, wallet_crypt_rpcs, wallet_dump_rpcs, wallet_import_rpcs, wallet_sign_rpcs,
-                 wallet_history_rpcs, wallet_received_rpcs, wallet_coins_rpcs, wallet_migrate_rpcs)
+                 wallet_history_rpcs, wallet_received_rpcs, wallet_coins_rpcs, wallet_migrate_rpcs, wallet_zcbenchmark)
 
 
 def register_all(table: RPCTable, wallet: bool = True) -> None:
