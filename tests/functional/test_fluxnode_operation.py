@@ -23,6 +23,7 @@ from fluxd.core.transaction import Transaction
 from tests.fake_fluxbench import calls, install_fake_fluxbench
 from tests.functional.fluxnode_setup import REGTEST, Clock, Wallet, assert_same_lists, confirmed, key_of, node_args
 from tests.functional.framework import NodeProcess, connect_nodes, sync_blocks, wait_until
+from tests.vectors import load_json
 
 pytestmark = pytest.mark.functional
 
@@ -184,11 +185,20 @@ def _start_and_confirm(op: Operation, tiers=(1, 2, 3)) -> None:
         node, outpoint = op.fluxnodes[tier], op.collaterals[tier]
         status = node.rpc("getfluxnodestatus")
         assert status["status"] == "CONFIRMED" and status["tier"] == TIERS[tier - 1][1] and status["ip"] == _ip(tier)
+        assert_like_the_mainnet_capture(status)
         assert (status["txhash"], status["outidx"]) == (outpoint.txid_hum, str(outpoint.n))
         signed = [call for call in calls(op.tmp_path / f"bench{tier}") if call.startswith("signfluxnodetransaction ")]
         assert signed, "the CONFIRM went through the benchmark daemon's CLI"
         confirm = Transaction.from_hex(signed[-1].split()[1]).fluxnode
         assert confirm.collateral == outpoint and confirm.update_type == 0 and confirm.sig  # operator-signed first
+
+
+def assert_like_the_mainnet_capture(status: dict) -> None:
+    """getfluxnodestatus of a confirmed node: the keys, their order and JSON types of a mainnet node's answer."""
+    golden = load_json("flux_atlas_fixtures/flux/daemon_getfluxnodestatus.json")["data"]
+    assert list(status) == list(golden)
+    assert {key: type(value).__name__ for key, value in status.items()} == {
+        key: type(value).__name__ for key, value in golden.items()}  # fmt: skip
 
 
 def _payouts_follow_the_list(op: Operation) -> None:
