@@ -15,6 +15,8 @@ from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint, TxOut
 from fluxd.mempool.accept import MempoolRejected
 from fluxd.rpc.methods import fluxnode_p2sh_help as texts
+from fluxd.rpc.methods import register_all
+from fluxd.rpc.registry import RPCTable
 from fluxd.wallet.fluxnode_p2sh_start import unsigned_p2sh_start
 from tests.fluxnode_building import KnownFluxnodes
 from tests.unit.rpc import p2sh_fakes as fx
@@ -204,3 +206,10 @@ def test_send_parameter_errors():
     assert fx.failure(node, "sendp2shstarttx") == (-1, texts.SENDP2SHSTARTTX_HELP)
     assert fx.failure(node, "sendp2shstarttx", "00", "00") == (-1, texts.SENDP2SHSTARTTX_HELP)
     assert fx.failure(node, "sendp2shstarttx", 1) == (-3, "Expected type string, got number")
+
+
+def test_registered_in_the_fluxnode_category_with_or_without_the_wallet():
+    table = RPCTable()
+    register_all(table, wallet=False)
+    names = ("createp2shstarttx", "signp2shstarttx", "sendp2shstarttx", "startp2shasdelegate")
+    assert {table.methods[name].category for name in names} == {"fluxnode"}

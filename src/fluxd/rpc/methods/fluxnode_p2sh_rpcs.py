@@ -161,7 +161,9 @@ def _wallet_key(node, tx: Transaction):
 def rpc_sendp2shstarttx(node, params):
     check_count(params, 1, 1, texts.SENDP2SHSTARTTX_HELP)
     type_check(params, ["string"])
-    tx = decode_hex_tx(params[0]) or Transaction()  # C++ ignores the decode result: an empty transaction
+    tx = decode_hex_tx(params[0])
+    if tx is None:  # C++ ignores DecodeHexTx's answer and submits the empty transaction
+        tx = Transaction()
     service = node.mempool_service
     if service is None:
         raise RPCError(RPC_METHOD_NOT_FOUND, "Method not found")
