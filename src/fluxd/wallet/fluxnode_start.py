@@ -7,11 +7,21 @@ Errors are ``StartError`` with the C++ errorMessage text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fluxd.consensus.fluxnode_sigs import start_message
 from fluxd.core.ecdsa import sign_message
-from fluxd.core.fluxnode_tx import FLUXNODE_START_TX_TYPE, FLUXNODE_TX_VERSION, FluxnodeStart
+from fluxd.core.fluxnode_tx import (
+    DELEGATES_INITIAL_VERSION,
+    DELEGATES_UPDATE,
+    FLUXNODE_START_TX_TYPE,
+    FLUXNODE_TX_FEATURE_DELEGATES_BIT,
+    FLUXNODE_TX_TYPE_NORMAL_BIT,
+    FLUXNODE_TX_UPGRADEABLE_VERSION,
+    FLUXNODE_TX_VERSION,
+    FluxnodeDelegates,
+    FluxnodeStart,
+)
 from fluxd.core.keys import InvalidKeyError, PrivateKey, decode_wif
 from fluxd.core.transaction import Transaction
 from fluxd.core.tx_parts import OutPoint
@@ -90,8 +100,10 @@ def collateral_key(wallet, candidate: CollateralCoin) -> PrivateKey | None:
         return wallet.keys.private_key(destination.hash160)
 
 
-def build_start(wallet, params, height: int, privkey_wif: str, txhash: str, index_text: str, now: int) -> Transaction:
-    """BuildDeterministicStartTx then SignDeterministicStartTx: a signed v5 START (StartError otherwise)."""
+def build_start(wallet, params, height: int, privkey_wif: str, txhash: str, index_text: str, now: int,
+                delegate_keys: tuple[bytes, ...] | None = None) -> Transaction:
+    """BuildDeterministicStartTx then SignDeterministicStartTx: a signed v5 START (StartError otherwise); with
+    ``delegate_keys`` (startfluxnodewithdelegates) a v6 normal START carrying them as an UPDATE."""
     try:
         operator = operator_key(privkey_wif, params)
     except StartError as exc:
@@ -100,8 +112,14 @@ def build_start(wallet, params, height: int, privkey_wif: str, txhash: str, inde
     key = collateral_key(wallet, candidate)
     if key is None:
         raise StartError(f"Could not allocate vin {txhash}:{index_text} for fluxnode")
-    payload = FluxnodeStart(FLUXNODE_START_TX_TYPE, candidate.outpoint, key.pubkey, operator.pubkey, now, b"")
-    unsigned = Transaction(version=FLUXNODE_TX_VERSION, fluxnode=payload)
+    fields: dict = {}
+    version = FLUXNODE_TX_VERSION
+    if delegate_keys is not None:
+        version = FLUXNODE_TX_UPGRADEABLE_VERSION
+        fields = {"flux_tx_version": FLUXNODE_TX_TYPE_NORMAL_BIT | FLUXNODE_TX_FEATURE_DELEGATES_BIT,
+                  "using_delegates": True,
+                  "delegates": FluxnodeDelegates(DELEGATES_INITIAL_VERSION, DELEGATES_UPDATE, tuple(delegate_keys))}  # fmt: skip
+    payload = FluxnodeStart(FLUXNODE_START_TX_TYPE, candidate.outpoint, key.pubkey, operator.pubkey, now, b"", **fields)
+    unsigned = Transaction(version=version, fluxnode=payload)
     signature = sign_message(key.secret, start_message(unsigned), key.compressed)
-    return unsigned.copy_with(fluxnode=FluxnodeStart(
-        FLUXNODE_START_TX_TYPE, candidate.outpoint, key.pubkey, operator.pubkey, now, signature))  # fmt: skip
+    return unsigned.copy_with(fluxnode=replace(payload, sig=signature))

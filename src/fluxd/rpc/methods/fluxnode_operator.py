@@ -157,12 +157,13 @@ def entry_outpoint(entry) -> OutPoint:
     return OutPoint(uint256_from_hex(entry.txhash), (index if index is not None else 0) & 0xFFFFFFFF)
 
 
-def build_entry_start(node, wallet, entry):
-    """BuildDeterministicStartTx + SignDeterministicStartTx for one conf entry (StartError with C++ texts)."""
+def build_entry_start(node, wallet, entry, delegate_keys: tuple[bytes, ...] | None = None):
+    """BuildDeterministicStartTx + SignDeterministicStartTx for one conf entry (StartError with C++ texts); with
+    ``delegate_keys`` the v6 START of startfluxnodewithdelegates."""
     if node.chainstate.is_initial_block_download():
         raise StartError("block chain is downloading")
     return build_start(wallet, node.params, node.chainstate.height, entry.privkey, entry.txhash,
-                       entry.output_index, node.clock.now())  # fmt: skip
+                       entry.output_index, node.clock.now(), delegate_keys)  # fmt: skip
 
 
 def commit_start(node, wallet, tx) -> str:

@@ -8,6 +8,7 @@ only the RPC's own preconditions raise.
 
 from __future__ import annotations
 
+import logging
 import os
 
 from fluxd.chainstate.fluxnodes.records import CONFIRMED, DOS, STARTED
@@ -28,6 +29,7 @@ from fluxd.wallet.fluxnode_config import stoi
 from fluxd.wallet.fluxnode_p2sh_start import delegate_p2sh_start, signed_at, signed_by_any
 from fluxd.wallet.wallet_tx import WalletTx
 
+log = logging.getLogger("fluxd.wallet")
 TRACKER_REASONS = {
     STARTED: "Fluxnode already started, waiting to be confirmed",
     DOS: "Fluxnode already started then not confirmed, in DoS tracker",
@@ -158,7 +160,8 @@ def commit(node, tx) -> bool:
         return True
     try:
         submitter.submit(tx, limit_free=False)
-    except Exception:  # noqa: BLE001 - any refusal is C++ AcceptToMemoryPool answering false
+    except Exception as exc:  # noqa: BLE001 - any refusal is C++ AcceptToMemoryPool answering false
+        log.info("CommitTransaction(): Error: Transaction not valid (%s)", getattr(exc, "reason", exc))
         return False
     submitter.relay(tx)
     return True
