@@ -76,6 +76,7 @@ def test_a_port_that_is_not_a_port_refuses_to_start(tmp_path, option):
      "You must specify a fluxnodeprivkey in the configuration. Please see documentation for help."),
     (["-fluxnode=1", "-txindex=1", "-fluxnodeoutpoint=" + "ab" * 32, "-fluxnodeprivkey=5abc"],
      "Invalid fluxnodeprivkey. Please see documenation."),
+    (["-zelnode=1", "-txindex=1", "-zelnodeaddr=1.2.3.4:99999"], "Invalid -zelnodeaddr address: 1.2.3.4:99999"),
 ])  # fmt: skip
 def test_fluxnode_settings_refused_as_cxx_init(tmp_path, options, message):
     result = run_refused(tmp_path / "d", ["-regtest"], *options)

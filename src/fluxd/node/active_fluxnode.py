@@ -7,6 +7,8 @@ C++ reads only the zel* names; the flux* names (-fluxnode, -fluxnodeprivkey, -fl
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 from pathlib import Path
 
 from fluxd.core.keys import InvalidKeyError, decode_wif
@@ -19,6 +21,7 @@ TXINDEX_NEEDED = ("Enabling Fluxnode support requires turning on transaction ind
                   "Please add txindex=1 to your configuration and start with -reindex")  # fmt: skip
 BAD_OUTPOINT = "Invalid fluxnode outpoint data. assign fluxnodeoutpoint and fluxnodeindex."
 BAD_PRIVKEY = "Invalid fluxnodeprivkey. Please see documenation."
+log = logging.getLogger("fluxd.fluxnode")
 NO_PRIVKEY = "You must specify a fluxnodeprivkey in the configuration. Please see documentation for help."
 
 
@@ -51,6 +54,7 @@ def load_active_fluxnode(args: Args, net_dir: Path, params) -> ActiveFluxnode:
     conf_lock = args.get_bool("-znconflock", True)
     if not enabled:
         return ActiveFluxnode(entries=entries, conf_lock=conf_lock)
+    _check_fluxnode_addr(args.get("-zelnodeaddr", ""))
     outpoint = _outpoint(args)
     privkey = _arg(args, "-zelnodeprivkey", "-fluxnodeprivkey", "")
     if not privkey:
@@ -60,6 +64,31 @@ def load_active_fluxnode(args: Args, net_dir: Path, params) -> ActiveFluxnode:
     except InvalidKeyError:
         raise FluxnodeInitError(BAD_PRIVKEY) from None
     return ActiveFluxnode(True, outpoint, privkey, pubkey, entries, conf_lock)
+
+
+def _check_fluxnode_addr(text: str) -> None:
+    """-zelnodeaddr: C++ only checks it is a valid service and logs it.  Numeric addresses are checked here; a
+    name is taken as given (C++ would resolve it through DNS, which this node never does at start)."""
+    log.info("IS FLUXNODE")
+    log.info(" addr %s", text)
+    if not text:
+        return
+    host, port = text, ""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ("x" if rest else "")
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    if (port and not (port.isdigit() and 0 < int(port) < 65536)) or not host or not _host_ok(host):
+        raise FluxnodeInitError(f"Invalid -zelnodeaddr address: {text}")
+
+
+def _host_ok(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return all(part and all(c.isalnum() or c == "-" for c in part) for part in host.split("."))
+    return not address.is_unspecified
 
 
 def _outpoint(args: Args) -> OutPoint:

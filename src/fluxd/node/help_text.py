@@ -59,6 +59,7 @@ def _fluxnode_options(f: str) -> list[HelpOption]:
         HelpOption("fluxnodeoutpoint", "=<txid>", "The same as -zelnodeoutpoint (ours)", f),
         HelpOption("zelnodeindex", "=<n>", "The output index of this fluxnode's collateral", f),
         HelpOption("fluxnodeindex", "=<n>", "The same as -zelnodeindex (ours)", f),
+        HelpOption("zelnodeaddr", "=<ip:port>", "This fluxnode's address, checked and logged at start as C++ does (not used otherwise)", f),
         HelpOption("znconf", "=<file>",
                    "Fluxnode config file (default: zelnode.conf when it exists, else fluxnode.conf, in the data directory)", f),
         HelpOption("znconflock", "", "Lock the collaterals of the fluxnode config file in the wallet at start (default: 1)", f),

@@ -14,7 +14,7 @@ KNOWN_OPTIONS = frozenset(
     checkblocks checklevel checkdb db-info mineraddress gen genproclimit equihashsolver minrelaytxfee mempooltxcostlimit
     mempoolevictionmemoryminutes maxtxfee paytxfee blockmaxsize blockprioritysize blockminsize datacarrier
     datacarriersize fluxnode zelnode fluxnodeprivkey zelnodeprivkey fluxnodeoutpoint zelnodeoutpoint
-    fluxnodeindex zelnodeindex znconf znconflock benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
+    fluxnodeindex zelnodeindex zelnodeaddr znconf znconflock benchmarking testnetbenchbypass alertnotify blocknotify walletnotify
     disablewallet wallet keypool alerts upgradewallet rescan zapwallettxes exportdir sysperms pid walletbroadcast
     spendzeroconfchange txconfirmtarget developerencryptwallet importwallet-dat mintxfee fluxbenchpath sendfreetransactions txexpirydelta
     defaultchangeaddressmainnet defaultchangeaddresstestnet
