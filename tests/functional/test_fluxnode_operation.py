@@ -259,3 +259,6 @@ def _fluxnodes_mint(op: Operation) -> None:
     assert min(last_paid) > start_height  # PoN coinbases pay every tier's node
     for tier, node in op.fluxnodes.items():
         assert node.rpc("getfluxnodestatus")["status"] == "CONFIRMED"
+    assert wallet_node.rpc("getmigrationcount") == [  # every collateral is a V2 amount
+        {"total-old": 0, "cumulus-enabled-old": 0, "nimbus-enabled-old": 0, "stratus-enabled-old": 0},
+        {"total-new": 3, "cumulus-enabled-new": 1, "nimbus-enabled-new": 1, "stratus-enabled-new": 1}]  # fmt: skip

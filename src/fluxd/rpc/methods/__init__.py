@@ -14,6 +14,7 @@ from fluxd.rpc.methods import (
     explorer,
     fluxnode_confirm_rpc,
     fluxnode_delegate_rpcs,
+    fluxnode_migration,
     fluxnode_p2sh_rpcs,
     fluxnode_snapshot,
     fluxnode_start_rpcs,
@@ -42,7 +43,7 @@ from fluxd.rpc.methods import (
 from fluxd.rpc.registry import RPCTable
 
 GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, txoutproof, utility, fluxnodes,
-          fluxnode_snapshot, fluxnode_start_rpcs, fluxnode_confirm_rpc, fluxnode_p2sh_rpcs, fluxnode_delegate_rpcs,
+          fluxnode_snapshot, fluxnode_start_rpcs, fluxnode_confirm_rpc, fluxnode_p2sh_rpcs, fluxnode_delegate_rpcs, fluxnode_migration,
           address_rpcs, spent_rpcs, block_deltas, benchmarks,
           emergency_blocks)
 
