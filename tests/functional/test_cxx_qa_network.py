@@ -1,10 +1,12 @@
 """The C++ node's network qa/rpc-tests scripts against this fluxd (see cxx_qa.py for where they come from):
 nodehandling.py (setban/listbanned/clearsetban, disconnectnode, addnode onetry), p2p_node_bloom.py (NODE_BLOOM
 and -peerbloomfilters/-enforcenodebloom over a mininode connection), maxblocksinflight.py (at most 16 blocks
-in flight per peer).  fluxnode_zmq_test.py is a Python 3 script that needs -zmqpubfluxnodelistdelta, which this
-node refuses at start (the fluxnode list delta records are not kept): it is skipped with that reason."""
+in flight per peer), and fluxnode_zmq_test.py (hashblockheight, chainreorg and fluxnodelistdelta through
+generate, a natural reorg between two nodes and invalidateblock), a Python 3 script run with this interpreter."""
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 
@@ -28,6 +30,9 @@ def test_cxx_qa_network_script(script, tmp_path):
     assert succeeded(result), tail(result)
 
 
-def test_cxx_qa_fluxnode_zmq():
-    pytest.skip("fluxnode_zmq_test.py needs -zmqpubfluxnodelistdelta, which this node refuses "
-                "(no fluxnode list delta records are kept); -zmqpubhashblockheight/-zmqpubchainreorg run in test_zmq.py")
+def test_cxx_qa_fluxnode_zmq(tmp_path):
+    qa = qa_dir(tmp_path)
+    if qa is None or not (qa / "fluxnode_zmq_test.py").exists():
+        pytest.skip("the C++ qa/rpc-tests are not on this machine (set FLUXD_CXX_QA)")
+    result = run_script([sys.executable], qa, "fluxnode_zmq_test.py", tmp_path)
+    assert succeeded(result), tail(result)

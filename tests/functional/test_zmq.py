@@ -13,7 +13,7 @@ import zmq
 
 from fluxd.core.block import Block
 from fluxd.core.transaction import Transaction
-from tests.functional.framework import NodeProcess, free_port, run_refused
+from tests.functional.framework import NodeProcess, free_port
 from tests.functional.test_address_index import ADDR, Clock, send
 
 TOPICS = ("hashblock", "hashtx", "rawblock", "rawtx", "hashblockheight", "chainreorg")
@@ -22,15 +22,15 @@ TOPICS = ("hashblock", "hashtx", "rawblock", "rawtx", "hashblockheight", "chainr
 class Subscriber:
     """All topics, each in arrival order; checks every topic's sequence numbers count up from 0."""
 
-    def __init__(self, ports: list[int]) -> None:
+    def __init__(self, ports: list[int], topics: tuple[str, ...] = TOPICS) -> None:
         self.context = zmq.Context()
         self.socket = self.context.socket(zmq.SUB)
         self.socket.setsockopt(zmq.SUBSCRIBE, b"")
         self.socket.setsockopt(zmq.RCVTIMEO, 20_000)
         for port in ports:
             self.socket.connect(f"tcp://127.0.0.1:{port}")
-        self.queued: dict[str, list[bytes]] = {topic: [] for topic in TOPICS}
-        self.next_sequence = dict.fromkeys(TOPICS, 0)
+        self.queued: dict[str, list[bytes]] = {topic: [] for topic in topics}
+        self.next_sequence = dict.fromkeys(topics, 0)
 
     def take(self, topic: str, count: int = 1) -> list[bytes]:
         while len(self.queued[topic]) < count:
@@ -121,9 +121,3 @@ def test_every_topic_with_its_sequence_on_blocks_transactions_and_reorgs(zmq_nod
     assert subscriber.take("hashblock") == [bytes.fromhex(b104)]
     assert subscriber.drain("hashblock") == [] and subscriber.drain("chainreorg") == []
     assert "zmq: Publish chainreorg" in (node.net_dir / "debug.log").read_text()
-
-
-def test_fluxnodelistdelta_is_refused_at_startup(tmp_path):
-    result = run_refused(tmp_path / "d", ["-regtest"], "-zmqpubfluxnodelistdelta=tcp://127.0.0.1:1")
-    assert result.returncode == 1
-    assert result.stderr == "Error: -zmqpubfluxnodelistdelta is not supported by this node\n"

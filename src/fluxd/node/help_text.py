@@ -172,6 +172,10 @@ def _core_options(o, c, z, d, b, m, r) -> list[HelpOption]:
         HelpOption("zmqpubrawtx", "=<address>", "Enable publish raw transaction in <address>", z),
         HelpOption("zmqpubhashblockheight", "=<address>", "Enable publish hash block with height in <address>", z),
         HelpOption("zmqpubchainreorg", "=<address>", "Enable publish chain reorganization in <address>", z),
+        HelpOption("zmqpubfluxnodelistdelta", "=<address>", "Enable publish FluxNode list delta in <address>", z),
+        # C++ accepts these two (zmqnotificationinterface.cpp) without listing them in -help
+        HelpOption("zmqpubcheckedblock", "=<address>", "Enable publish raw block when it has been checked in <address>", z),
+        HelpOption("zmqpubfluxnodestatus", "=<address>", "Enable publish this FluxNode's status in <address>", z),
         HelpOption("checkdb", "",
                    "Check the data directory of a stopped node, then exit: verifychain (-checkblocks, here "
                    "default: 0 = all; -checklevel), block files, undo and metadata records; prints a report and "

@@ -21,6 +21,7 @@ KNOWN_OPTIONS = frozenset(
     migratetoflux maxreorg checkpoints uacomment maxuploadtarget peerbloomfilters enforcenodebloom
     experimentalfeatures stopafterblockimport mocktime metricsport maxorphantx limitfreerelay persistmempool relaypriority permitbaremultisig
     zmqpubhashblock zmqpubhashtx zmqpubrawblock zmqpubrawtx zmqpubhashblockheight zmqpubchainreorg zmqpubfluxnodelistdelta
+    zmqpubcheckedblock zmqpubfluxnodestatus
     """.split()
 )
 
@@ -52,8 +53,6 @@ NOT_BUILT: dict[str, bool | int | None] = {
     "logtimestamps": True, "shrinkdebugfile": False, "server": True, "sysperms": False, "testnetbenchbypass": False,
     "maxreorg": None, "migratetoflux": None, "prune": 0, "reindex-chainstate": False, "rpccookiefile": None,
     "rpcservertimeout": None, "rpcworkqueue": None, "timeout": None, "gen": False,
-    # C++ publishes the FluxNode list changes its cache flush records (g_fluxnodeDelta); not kept here.
-    "zmqpubfluxnodelistdelta": None,
 }  # fmt: skip
 
 

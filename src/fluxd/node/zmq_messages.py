@@ -4,9 +4,10 @@ Every message is three frames: the topic, the body, and the notifier's own messa
 little-endian uint32 (C++ nSequence, per notifier, from 0, in memory only).  Hashes go out in display
 byte order (the reverse of their internal order), heights as little-endian uint32.
 
-``TipEvents`` turns the chainstate's connect/disconnect stream into C++'s signals: SyncTransaction for
-every transaction of a connected or disconnected block, UpdatedBlockTip once per ActivateBestChainStep
-(not during initial block download), ChainReorg after blocks were disconnected.
+``TipEvents`` turns the chainstate's connect/disconnect stream into C++'s signals: BlockChecked for every
+connected block (initial block download too), SyncTransaction for every transaction of a connected or
+disconnected block, UpdatedBlockTip once per ActivateBestChainStep (not during initial block download),
+ChainReorg after blocks were disconnected.  The fluxnode topics are in zmq_fluxnode.py.
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ TOPICS = {
     "-zmqpubrawtx": "rawtx",
     "-zmqpubhashblockheight": "hashblockheight",
     "-zmqpubchainreorg": "chainreorg",
+    "-zmqpubcheckedblock": "checkedblock",
+    "-zmqpubfluxnodelistdelta": "fluxnodelistdelta",
+    "-zmqpubfluxnodestatus": "fluxnodestatus",
 }
 BLOCK_TOPICS = frozenset({"hashblock", "rawblock", "hashblockheight"})
+FLUXNODE_TOPICS = frozenset({"fluxnodelistdelta", "fluxnodestatus"})
 TX_TOPICS = frozenset({"hashtx", "rawtx"})
 
 
@@ -79,6 +84,7 @@ class TipEvents:
             if final_tip == entry.prev:
                 self._reorg(entry.prev)
         else:
+            self.out.insert(0, ("checked", entry, block))  # C++ BlockChecked, inside ConnectTip
             self._connected(entry, block, final_tip, initial_download)
         out, self.out = self.out, []
         return out
@@ -101,6 +107,8 @@ def publish_log_line(topic: str, signal: tuple) -> str:
     kind = signal[0]
     if kind == "tx":
         return f"zmq: Publish {topic} {signal[1].txid_rev[::-1].hex()}"
+    if kind == "checked":
+        return f"zmq: Publish checkedblock {signal[1].hash_rev[::-1].hex()}"
     if kind == "reorg":
         old, new, fork = signal[1:]
         return f"zmq: Publish chainreorg old_height={old.height} new_height={new.height} fork_height={fork.height}"

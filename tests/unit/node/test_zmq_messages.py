@@ -73,8 +73,9 @@ def test_a_connected_block_gives_its_transactions_then_the_block():
     a0, a1 = _chain(2)
     block = BlockStub((Tx(b"c" * 32), Tx(b"s" * 32)))
     signals = TipEvents().on_chain_event("connect", a1, block, a1, False)
-    assert signals == [("tx", block.transactions[0]), ("tx", block.transactions[1]), ("block", a1, block)]
-    assert TipEvents().on_chain_event("connect", a1, block, a1, True) == signals[:2]  # no UpdatedBlockTip in IBD
+    assert signals == [("checked", a1, block), ("tx", block.transactions[0]), ("tx", block.transactions[1]),
+                       ("block", a1, block)]  # fmt: skip
+    assert TipEvents().on_chain_event("connect", a1, block, a1, True) == signals[:3]  # no UpdatedBlockTip in IBD
 
 
 def test_a_reorg_is_told_once_with_the_block_that_gives_more_work():
@@ -83,9 +84,10 @@ def test_a_reorg_is_told_once_with_the_block_that_gives_more_work():
     events, empty = TipEvents(), BlockStub(())
     assert events.on_chain_event("disconnect", a2, empty, b3, False) == []
     assert events.on_chain_event("disconnect", a1, empty, b3, False) == []
-    assert events.on_chain_event("connect", b1, empty, b3, False) == []
-    assert events.on_chain_event("connect", b2, empty, b3, False) == []  # as much work as a2: no tip notification
-    assert events.on_chain_event("connect", b3, empty, b3, False) == [("reorg", a2, b3, a0), ("block", b3, empty)]
+    assert events.on_chain_event("connect", b1, empty, b3, False) == [("checked", b1, empty)]
+    assert events.on_chain_event("connect", b2, empty, b3, False) == [("checked", b2, empty)]  # no tip notification
+    assert events.on_chain_event("connect", b3, empty, b3, False) == [
+        ("checked", b3, empty), ("reorg", a2, b3, a0), ("block", b3, empty)]  # fmt: skip
 
 
 def test_disconnects_ending_a_change_are_a_reorg_to_the_fork():
@@ -94,7 +96,7 @@ def test_disconnects_ending_a_change_are_a_reorg_to_the_fork():
     assert events.on_chain_event("disconnect", a2, empty, a0, False) == []
     assert events.on_chain_event("disconnect", a1, empty, a0, False) == [("reorg", a2, a0, a0)]
     b1 = _chain(1, a0)[0]
-    assert events.on_chain_event("connect", b1, empty, b1, False) == [("block", b1, empty)]
+    assert events.on_chain_event("connect", b1, empty, b1, False) == [("checked", b1, empty), ("block", b1, empty)]
 
 
 def test_notifiers_on_one_address_share_a_socket_and_count_apart(tmp_path):

@@ -159,6 +159,11 @@ class FluxnodeListWriter(FluxnodeList):
     def set_delegates(self, collateral: OutPoint, keys: list[bytes] | None) -> None:
         self._put(4, outpoint_key(collateral), None if not keys else encode_keys(keys))
 
+    def written_records(self) -> dict[OutPoint, FluxnodeRecord | None]:
+        """The records this block wrote or removed, as it left them."""
+        return {outpoint_from_key(db_key[len(NODES.prefix):]): self._records.get(outpoint_from_key(db_key[len(NODES.prefix):]))
+                for column_index, db_key in self._before if column_index == 0}  # fmt: skip
+
     def undo(self) -> bytes:
         writer = Writer()
         writer.compact_size(len(self._before))
@@ -185,6 +190,19 @@ def apply_undo(state: StateWriter, undo: bytes) -> None:
     reader.expect_end("fluxnode undo")
 
 
+def undo_records(undo: bytes) -> dict[OutPoint, FluxnodeRecord | None]:
+    """The records (None: no record) a block's undo puts back, by collateral."""
+    reader = Reader(undo)
+    records: dict[OutPoint, FluxnodeRecord | None] = {}
+    for _ in range(reader.compact_size()):
+        column_index, db_key = reader.u8(), reader.var_bytes()
+        value = reader.var_bytes() if reader.boolean() else None
+        if column_index == 0:
+            collateral = outpoint_from_key(db_key[len(NODES.prefix):])
+            records[collateral] = None if value is None else FluxnodeRecord.from_bytes(collateral, value)
+    return records
+
+
 def encode_keys(keys: list[bytes]) -> bytes:
     writer = Writer()
     writer.compact_size(len(keys))
@@ -198,4 +216,4 @@ def decode_keys(raw: bytes) -> list[bytes]:
     return [reader.var_bytes() for _ in range(reader.compact_size())]
 
 
-__all__ = ["CONFIRMED", "DOS", "STARTED", "FluxnodeList", "FluxnodeListWriter", "apply_undo", "TIERS"]
+__all__ = ["CONFIRMED", "DOS", "STARTED", "FluxnodeList", "FluxnodeListWriter", "apply_undo", "undo_records", "TIERS"]

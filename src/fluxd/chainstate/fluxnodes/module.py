@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fluxd.chainstate.fluxnodes.columns import ALL_COLUMNS
-from fluxd.chainstate.fluxnodes.list_state import FluxnodeList, FluxnodeListWriter, apply_undo
+from fluxd.chainstate.fluxnodes.list_state import FluxnodeList, FluxnodeListWriter, apply_undo, undo_records
 from fluxd.chainstate.fluxnodes.records import CONFIRMED, DOS, STARTED, FluxnodeRecord
 from fluxd.chainstate.modules import BlockContext
 from fluxd.chainstate.state_columns import StateReader, StateWriter
@@ -62,12 +62,35 @@ class FluxnodeListModule:
 
     def __init__(self, params: ChainParams) -> None:
         self.params = params
+        self._changes: list[tuple[bytes, dict[OutPoint, FluxnodeRecord | None]]] | None = None  # while asked for
 
     def connect_block(self, context: BlockContext, state: StateWriter) -> bytes:
-        return _BlockConnect(self.params, context, FluxnodeListWriter(state, context.height - 1)).run()
+        fluxnodes = FluxnodeListWriter(state, context.height - 1)
+        undo = _BlockConnect(self.params, context, fluxnodes).run()
+        if self._changes is not None:
+            self._changes.append((context.entry.hash_rev, fluxnodes.written_records()))
+        return undo
 
     def disconnect_block(self, context: BlockContext, undo: bytes | None, state: StateWriter) -> None:
         apply_undo(state, undo or b"\x00")
+        if self._changes is not None:
+            self._changes.append((context.entry.hash_rev, undo_records(undo or b"\x00")))
+
+    # ----- the ZMQ list delta's source (C++ g_fluxnodeDelta is fed by the cache flush) ---------------
+    def track_changes(self) -> None:
+        """From now on log the records each connected or disconnected block leaves (writer thread)."""
+        if self._changes is None:
+            self._changes = []
+
+    def take_changes(self, block_hash_rev: bytes) -> dict[OutPoint, FluxnodeRecord | None]:
+        """The records the connect or disconnect of this block left, as the chain tells it (writer thread);
+        logged blocks before it that never became a change (a pipelined block found invalid) are dropped."""
+        changes = self._changes or []
+        for index, (hash_rev, records) in enumerate(changes):
+            if hash_rev == block_hash_rev:
+                del changes[:index + 1]
+                return records
+        return {}
 
     def list_at(self, state: StateReader, tip_height: int) -> FluxnodeList:
         return FluxnodeList(state, tip_height)

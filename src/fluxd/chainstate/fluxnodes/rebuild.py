@@ -162,7 +162,7 @@ def rebuild_fluxnode_list(chainstate) -> int:
         raise RebuildError("This node keeps no fluxnode list")
     with chainstate.lock:
         chainstate.settle()  # no block pending: the tip's state is the whole state
-        fresh, undo_records = replay_fluxnode_list(chainstate, module)
+        fresh, undo_records = replay_fluxnode_list(chainstate, type(module)(module.params))  # logs no ZMQ changes
         layer = replacement_layer(chainstate.cache.state_reader(), fresh, module, undo_records)
         chainstate.cache.commit_state(layer)
         chainstate.flush()
