@@ -8,6 +8,7 @@ reason and DoS score.  Fluxnode signatures are checked through
 from __future__ import annotations
 
 from fluxd.consensus.fluxnode_sigs import FluxnodeKeys, NoFluxnodes, needs_met, signature_needs
+from fluxd.consensus.shielded.verify import check_joinsplit_proofs
 from fluxd.consensus.validation import reject
 from fluxd.core.amount import MAX_MONEY, money_range
 from fluxd.core.fluxnode_tx import (
@@ -38,7 +39,7 @@ def check_transaction(
     params: ChainParams, tx: Transaction, keys: FluxnodeKeys | None = None, verifying_from_db: bool = False,
     deferred_signatures: list | None = None,
 ) -> None:
-    """CheckTransaction without proof verification (Groth16 Sprout proofs are checked elsewhere).
+    """CheckTransaction: CheckTransactionWithoutProofVerification, then the Sprout JoinSplit proofs.
 
     With ``deferred_signatures`` a fluxnode transaction's signatures are not verified here: its
     ``(txid_rev, needs)`` is appended for the caller to verify (in a worker process) before relying on it.
@@ -52,6 +53,7 @@ def check_transaction(
     _check_values(tx)
     _check_duplicates(tx)
     _check_coinbase_form(tx)
+    check_joinsplit_proofs(tx)
 
 
 def _check_version_and_emptiness(tx: Transaction) -> None:

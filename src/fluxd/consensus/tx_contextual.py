@@ -9,6 +9,7 @@ input rules, the coins it spends: anything with ``value``, ``height`` and
 from __future__ import annotations
 
 from fluxd.consensus.coinbase import check_coinbase_value, check_required_outputs, required_outputs
+from fluxd.consensus.shielded.verify import check_shielded_signatures
 from fluxd.consensus.validation import ValidationError, reject
 from fluxd.core.amount import money_range
 from fluxd.core.block import Block
@@ -21,7 +22,7 @@ from fluxd.core.fluxnode_tx import (
 from fluxd.core.script import push_int
 from fluxd.core.transaction import SAPLING_VERSION_GROUP_ID, Transaction
 from fluxd.params.chainparams import ChainParams
-from fluxd.params.upgrades import Upgrade, network_upgrade_active
+from fluxd.params.upgrades import Upgrade, current_epoch_branch_id, network_upgrade_active
 
 COINBASE_MATURITY = 100
 LOCKTIME_THRESHOLD = 500_000_000
@@ -38,8 +39,10 @@ def is_final_tx(tx: Transaction, height: int, block_time: int) -> bool:
     return all(txin.sequence == 0xFFFFFFFF for txin in tx.vin)
 
 
-def contextual_check_transaction(params: ChainParams, tx: Transaction, height: int, dos: int = 100) -> None:
-    """ContextualCheckTransaction in C++ order (``dos`` is its dosLevel: 100 in blocks)."""
+def contextual_check_transaction(params: ChainParams, tx: Transaction, height: int, dos: int = 100,
+                                 joinsplit_sig_dos: int = 100) -> None:
+    """ContextualCheckTransaction in C++ order (``dos`` is its dosLevel: 100 in blocks; ``joinsplit_sig_dos``
+    the joinSplitSig failure's, 0 during initial block download)."""
     if tx.is_coinbase():
         check_required_outputs(required_outputs(params, height), tx, dos)
     acadia = network_upgrade_active(params, height, Upgrade.ACADIA)
@@ -57,6 +60,7 @@ def contextual_check_transaction(params: ChainParams, tx: Transaction, height: i
         reject("bad-txns-oversize")
     if network_upgrade_active(params, height, Upgrade.FLUX) and tx.vin and (tx.joinsplits or tx.shielded_outputs):
         reject("bad-txns-fluxrebrand-vprivacy-not-empty", 10)
+    check_shielded_signatures(tx, current_epoch_branch_id(params, height), joinsplit_sig_dos)
 
 
 def _check_fluxnode_activation(params: ChainParams, tx: Transaction, height: int, dos: int) -> None:

@@ -1,0 +1,72 @@
+"""The context-free shielded checks of one transaction, in the C++ node's order and with its reject reasons.
+
+- CheckTransaction (main.cpp ~L1683): every Sprout JoinSplit proof (``JSDescription::Verify``: Groth16
+  checked, PHGR13 accepted) — ``bad-txns-joinsplit-verification-failed``, DoS 100.
+- ContextualCheckTransaction (~L1411), with m = SignatureHash(empty script, tx, NOT_AN_INPUT,
+  SIGHASH_ALL, 0, the height's branch id): joinSplitSig (Ed25519, libsodium 1.0.15) —
+  ``bad-txns-invalid-joinsplit-signature`` (DoS 100, 0 during initial block download); then each Sapling
+  spend, each output and the binding signature — ``bad-txns-sapling-spend-description-invalid``,
+  ``…-output-description-invalid``, ``…-binding-signature-invalid``, DoS 100.
+
+Anchors and nullifiers need chain state and are checked at connect (not here).
+"""
+
+from __future__ import annotations
+
+from fluxd.consensus.shielded import ed25519
+from fluxd.consensus.shielded.sapling import SaplingCheck
+from fluxd.consensus.shielded.sprout import verify_joinsplit
+from fluxd.consensus.sighash import NOT_AN_INPUT, SighashError, signature_hash
+from fluxd.consensus.validation import REJECT_MALFORMED, ValidationError, reject
+from fluxd.core.transaction import Transaction
+from fluxd.util.serialize import DecodeError
+
+SIGHASH_ALL = 1
+
+
+def check_joinsplit_proofs(tx: Transaction) -> None:
+    """CheckTransaction's proof part."""
+    for joinsplit in tx.joinsplits:
+        if not verify_joinsplit(joinsplit, tx.joinsplit_pubkey):
+            reject("bad-txns-joinsplit-verification-failed")
+
+
+def shielded_sighash(tx: Transaction, branch_id: int) -> bytes:
+    """dataToBeSigned: what joinSplitSig, every spendAuthSig and bindingSig sign."""
+    try:
+        return signature_hash(b"", tx, NOT_AN_INPUT, SIGHASH_ALL, 0, branch_id)
+    except SighashError:
+        reject("error-computing-signature-hash")
+        raise  # unreachable: reject raises
+
+
+def check_shielded_signatures(tx: Transaction, branch_id: int, joinsplit_sig_dos: int = 100) -> None:
+    """ContextualCheckTransaction's shielded part (nothing to do for a transaction without shielded parts)."""
+    if not tx.has_shielded():
+        return
+    sighash = shielded_sighash(tx, branch_id)
+    if tx.joinsplits and not ed25519.verify(tx.joinsplit_sig, sighash, tx.joinsplit_pubkey):
+        reject("bad-txns-invalid-joinsplit-signature", joinsplit_sig_dos)
+    if not (tx.shielded_spends or tx.shielded_outputs):
+        return
+    check = SaplingCheck(sighash)
+    if not all(check.spend(spend) for spend in tx.shielded_spends):
+        reject("bad-txns-sapling-spend-description-invalid")
+    if not all(check.output(output) for output in tx.shielded_outputs):
+        reject("bad-txns-sapling-output-description-invalid")
+    if not check.final(tx.value_balance, tx.binding_sig):
+        reject("bad-txns-sapling-binding-signature-invalid")
+
+
+def verify_transaction(raw_tx: bytes, consensus_branch_id: int) -> None:
+    """Every context-free shielded check of one serialized transaction (docs/API.md).
+
+    Raises ValidationError with the C++ reject reason; ``TX decode failed`` (REJECT_MALFORMED) when the
+    bytes are not one transaction.
+    """
+    try:
+        tx = Transaction.from_bytes(raw_tx)
+    except (DecodeError, ValueError) as exc:
+        raise ValidationError("TX decode failed", 0, REJECT_MALFORMED, str(exc)) from None
+    check_joinsplit_proofs(tx)
+    check_shielded_signatures(tx, consensus_branch_id)
