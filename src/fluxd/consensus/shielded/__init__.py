@@ -1,0 +1,1 @@
+"""Sapling (shielded) consensus pieces: Jubjub arithmetic and RedJubjub verification."""
