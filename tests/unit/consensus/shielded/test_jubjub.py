@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fluxd.consensus.shielded import jubjub as J
+from fluxd.consensus.shielded.fq import NON_RESIDUE
 from fluxd.consensus.shielded.group_hash import GENERATOR_INPUTS, find_group_hash
 from tests.unit.consensus.shielded.helpers import (
     non_square_v,
@@ -137,7 +138,7 @@ def test_sqrt_fq():
         root = J.sqrt_fq(a)
         if root is not None:
             assert root * root % J.Q == a
-    assert J.sqrt_fq(J._TS_Z) is None
+    assert J.sqrt_fq(NON_RESIDUE) is None
 
 
 def test_from_affine_rejects_off_curve():
