@@ -29,6 +29,13 @@ version was found).  Files read:
     where a negative valueBalance is ``-([|v|] base)``, and ``i64::MIN`` fails
     (``checked_abs``).  The binding message is ``bvk.write()`` (the canonical
     re-encoding) followed by the sighash; base = ValueCommitmentRandomness.
+
+Key prefixing: today's protocol spec defines RedDSA with ``c = H*(Rbar || vk || M)``;
+this old code has ``c = H*(Rbar || M)`` and its Sapling callers put the key at
+the front of M instead (rk || sighash, bvk || sighash), which gives the same
+bytes.  So the current zcash-test-vectors RedJubjub vectors (key-prefixed
+since Dec 2023) verify here with ``message = vk || m``, while the vectors in
+librustzcash's own ``tests/signatures.rs`` of that era verify with ``m``.
 """
 
 from __future__ import annotations
