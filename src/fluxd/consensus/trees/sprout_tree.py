@@ -22,6 +22,7 @@ class SproutTree(IncrementalMerkleTree):
     __slots__ = ()
 
     DEFAULT_DEPTH = SPROUT_TREE_DEPTH
+    MAX_DEPTH = 65  # C++ tabulates Sprout empty roots up to depth 65
     _EMPTY_ROOTS: list[bytes] = []
 
     @classmethod
