@@ -17,9 +17,12 @@ level 0 joins two leaves, and ``uncommitted()`` for the empty leaf.
 
 from __future__ import annotations
 
+import threading
+
 from fluxd.util.serialize import DecodeError, Reader, Writer
 
 HASH_SIZE = 32
+_EMPTY_ROOTS_LOCK = threading.Lock()  # the caches grow by index; keep growth atomic
 
 
 class TreeFullError(ValueError):
@@ -64,11 +67,14 @@ class IncrementalMerkleTree:
         if not 0 <= depth <= cls.MAX_DEPTH:
             raise ValueError(f"empty root depth {depth} is out of range 0..{cls.MAX_DEPTH}")
         roots = cls._EMPTY_ROOTS
-        if not roots:
-            roots.append(cls.uncommitted())
-        while len(roots) <= depth:
-            below = roots[-1]
-            roots.append(cls.combine(below, below, len(roots) - 1))
+        if depth < len(roots):
+            return roots[depth]
+        with _EMPTY_ROOTS_LOCK:
+            if not roots:
+                roots.append(cls.uncommitted())
+            while len(roots) <= depth:
+                below = roots[-1]
+                roots.append(cls.combine(below, below, len(roots) - 1))
         return roots[depth]
 
     # -- state ------------------------------------------------------------------

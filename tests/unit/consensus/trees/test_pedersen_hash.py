@@ -78,3 +78,10 @@ def test_native_serialization_equals_ours():
         native = fluxwallet_sapling.add_commitment(native, leaf)
         ours.append(leaf)
         assert bytes(native) == ours.serialize()
+
+
+def test_non_canonical_leaf_falls_back_to_python():
+    """The native reader refuses leaves >= q; the root then comes from the Python fold (low 255 bits, as C++)."""
+    tree = SaplingTree()
+    tree.append(jubjub.Q.to_bytes(32, "little"))
+    assert tree.root() == tree.python_root()
