@@ -24,12 +24,13 @@ PROOF_BAD = "bad-txns-joinsplit-verification-failed"
 JSSIG_BAD = "bad-txns-invalid-joinsplit-signature"
 
 
-def _zcash_block(height: str) -> Block:
-    return Block.from_bytes(bytes.fromhex((VECTORS / "zebra_blocks" / f"block-main-0-{height}.hex").read_text()))
+def _zcash_blocks() -> list[Block]:
+    blocks = json.loads((VECTORS / "zcash_mainnet" / "sapling_first_blocks.json").read_text())["blocks"]
+    return [Block.from_bytes(bytes.fromhex(block["hex"])) for block in blocks]
 
 
 def _shielded() -> list[Transaction]:
-    txs = [tx for height in ("419-201", "419-202") for tx in _zcash_block(height).transactions if tx.has_shielded()]
+    txs = [tx for block in _zcash_blocks() for tx in block.transactions if tx.has_shielded()]
     vector = json.loads((VECTORS / "fluxd_rust_test_data" / "verify_transaction.json").read_text())[0]
     assert vector["branch_id"] == SAPLING_BRANCH
     return [*txs, Transaction.from_bytes(bytes.fromhex(vector["tx_hex"]))]

@@ -1,0 +1,1 @@
+"""Sprout and Sapling note commitment trees (C++ IncrementalMerkleTree)."""

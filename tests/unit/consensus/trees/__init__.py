@@ -1,0 +1,1 @@
+"""Tests of the Sprout and Sapling note commitment trees."""
