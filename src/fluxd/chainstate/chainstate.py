@@ -42,6 +42,7 @@ from fluxd.chainstate.worker_pool import PendingJob
 from fluxd.chainstate.fluxnodes.attach import WriterFluxnodeKeys, tip_list
 from fluxd.chainstate.fluxnodes.list_state import FluxnodeList
 from fluxd.chainstate.fluxnodes.module import FluxnodeListModule
+from fluxd.chainstate.shielded_state import ShieldedStateModule
 from fluxd.chainstate.modules import BlockContext, StateModule, check_columns, connect_modules, disconnect_modules
 from fluxd.chainstate.script_pool import ScriptVerifier
 from fluxd.chainstate.locked_reader import LockedStateReader
@@ -74,7 +75,8 @@ from fluxd.storage.kv import KVStore, StorageError, WriteBatch
 
 log = logging.getLogger("fluxd.chainstate")
 COLUMNS = ("meta", "block_index", "coins", "undo", "txindex", "timestamp", "ext", "ext_undo", "addressindex", "spentindex")
-CHAINSTATE_FORMAT_VERSION = 5  # 4: compact block index records (block_index.py); 5: the fluxnode list (fn/ in ext)
+CHAINSTATE_FORMAT_VERSION = 6  # 4: compact block index records (block_index.py); 5: the fluxnode list (fn/ in ext);
+# 6: the shielded state (sh/ in ext: trees at each anchor, nullifiers, value pools)
 __all__ = ["COLUMNS", "TIP_KEY", "Chainstate"]
 MAX_TIP_AGE = 24 * 60 * 60  # DEFAULT_MAX_TIP_AGE
 PIPELINE_DEPTH = 3  # pipelined blocks whose script checks may still be running
@@ -117,6 +119,7 @@ class Chainstate:
         txindex: bool = True,
         fluxnodes: FluxnodeKeys | None = None,
         fluxnode_list: bool = True,
+        shielded: bool = True,
         checkpoints_enabled: bool = True,
         cache_bytes: int = 0,
     ) -> None:
@@ -154,6 +157,8 @@ class Chainstate:
         self._pending: list[_PendingBlock] = []  # oldest first; see process_block(pipelined=True)
         if fluxnode_list:
             self.register_module(FluxnodeListModule(params))
+        if shielded:
+            self.register_module(ShieldedStateModule(params))
         if txindex:
             self.register_module(txindex_module.TxIndex())
 
