@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from fluxd.chainstate.chainstate import Chainstate
 from fluxd.chainstate.coins import Coin
+from fluxd.chainstate.shielded_state import ShieldedView, have_shielded_requirements
 from fluxd.consensus.tx_contextual import COINBASE_MATURITY, contextual_check_transaction, is_final_tx
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch
 from fluxd.consensus.script_errors import STANDARD_NOT_MANDATORY_VERIFY_FLAGS, STANDARD_SCRIPT_VERIFY_FLAGS
@@ -154,6 +155,8 @@ def _spent_coins(context: AcceptContext, tx: Transaction, next_height: int) -> l
         raise MempoolRejected("", invalid=False, missing_inputs=True)
     if missing:
         raise MempoolRejected("bad-txns-inputs-spent", REJECT_DUPLICATE)
+    if tx.has_shielded() and not have_shielded_requirements(tx, ShieldedView(context.chainstate.state_reader())):
+        raise MempoolRejected("bad-txns-shielded-requirements-not-met", REJECT_DUPLICATE)
     return spent
 
 

@@ -193,12 +193,14 @@ class Mempool:
         self._notify("removed", entry)
 
     def remove_conflicts(self, tx: Transaction) -> list[MempoolEntry]:
-        """removeConflicts: pool transactions spending what ``tx`` spends (and their descendants)."""
+        """removeConflicts: pool transactions spending what ``tx`` spends, outpoints or nullifiers (and their
+        descendants)."""
         with self.lock:
             removed: list[MempoolEntry] = []
-            for txin in tx.vin:
-                other = self.spent_by.get(txin.prevout)
-                if other is not None and other != tx.txid_rev:
+            spenders = [self.spent_by.get(txin.prevout) for txin in tx.vin]
+            spenders += [self.nullifiers.get(nullifier) for nullifier in tx_nullifiers(tx)]
+            for other in spenders:
+                if other is not None and other != tx.txid_rev and other in self.entries:
                     removed.extend(self.remove(other, recursive=True))
             if tx.is_fluxnode_tx():
                 other = self.by_collateral.get(tx.fluxnode.collateral)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from fluxd.chainstate.shielded_state import ShieldedView, have_shielded_requirements
 from fluxd.core.transaction import Transaction
 from fluxd.mempool.accept import AcceptContext, MempoolRejected, accept_to_memory_pool
 from fluxd.mempool.fee_estimates_file import FEE_ESTIMATES_FILENAME, read_fee_estimates, write_fee_estimates
@@ -226,6 +227,16 @@ class MempoolService:
         if any(self.pool.recently_in_block.contains(tx.txid_rev, now) for tx in block.transactions):
             self.pool.recently_in_block.clear()
         self._remove_for_reorg()
+        self._remove_with_lost_anchors()
+
+    def _remove_with_lost_anchors(self) -> None:
+        """removeWithAnchor: pool transactions whose Sprout or Sapling anchor the disconnect took away leave."""
+        view = ShieldedView(self.context.chainstate.state_reader())
+        for pool_entry in list(self.pool.entries.values()):
+            tx = pool_entry.tx
+            if (tx.joinsplits or tx.shielded_spends) and pool_entry.txid_rev in self.pool.entries:
+                if not have_shielded_requirements(tx, view):
+                    self.pool.remove(pool_entry.txid_rev, recursive=True)
 
     def _remove_for_reorg(self) -> None:
         """removeForReorg: pool transactions spending coinbases that are no longer mature leave."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from fluxd.chainstate.block_index import BlockIndexEntry
 from fluxd.chainstate.coins import Coin, CoinsCache
+from fluxd.chainstate.shielded_state import ShieldedView
 from fluxd.consensus.tx_contextual import COINBASE_MATURITY
 from fluxd.consensus.difficulty import median_time_past, next_work_required
 from fluxd.consensus.script_check import SpentOutput, TxScriptBatch, check_batch
@@ -48,9 +49,7 @@ from fluxd.rpc.tx_selection import InputsCheck, Selection, SelectionContext, Sel
 log = logging.getLogger("fluxd.miner")
 
 CURRENT_BLOCK_VERSION = 4  # CBlockHeader::CURRENT_VERSION
-ZERO_32 = b"\x00" * 32
 # SaplingMerkleTree::empty_root(), in wire order (display 3e49b5f9...c30f4c2fb)
-EMPTY_SAPLING_ROOT_REV = bytes.fromhex("3e49b5f954aa9d3545bc6c37744661eea48d7c34e3000d82b7f0010c30f4c2fb")[::-1]
 
 
 @dataclass
@@ -118,15 +117,18 @@ def _value_out(tx: Transaction) -> int:
     return sum(out.value for out in tx.vout) + sum(js.vpub_old for js in tx.joinsplits) + max(0, -tx.value_balance)
 
 
-def final_sapling_root(prev: BlockIndexEntry) -> bytes:
-    root = prev.header.final_sapling_root_rev
-    return root if root != ZERO_32 else EMPTY_SAPLING_ROOT_REV
+def final_sapling_root(chainstate, transactions: Sequence[Transaction]) -> bytes:
+    """CreateNewBlock: the tip's Sapling tree with the block's output commitments appended, its root."""
+    view = ShieldedView(chainstate.state_reader())
+    tree = view.tree_at("sapling", view.best_root("sapling"))
+    for tx in transactions:
+        for output in tx.shielded_outputs:
+            tree.append(output.cmu)
+    return tree.root()
 
 
 def _pool_entries(mempool) -> list:
-    if mempool is None:
-        return []
-    return [entry for entry in mempool.ordered_for_block() if not entry.tx.shielded_outputs]
+    return [] if mempool is None else list(mempool.ordered_for_block())
 
 
 def select_for_block(params: ChainParams, chainstate, mempool, prev: BlockIndexEntry, limits: SelectionLimits) -> Selection:
@@ -157,7 +159,8 @@ def _create_new_block(chainstate, mempool, script, now, settings, collateral, en
         mempool.remove(txid, recursive=False)
     coinbase = coinbase_transaction(params, height, script, selection.total_fees, next_block_payees(chainstate))
     transactions = (coinbase, *selection.transactions)
-    header = _header(params, prev, transactions, now, settings, collateral, enforce_time)
+    header = _header(params, prev, transactions, now, settings, collateral, enforce_time,
+                     final_sapling_root(chainstate, transactions))  # fmt: skip
     block = Block(header, transactions)
     if selection.transactions or not _valid_by_construction(params, height, script):
         try:
@@ -182,7 +185,7 @@ def _valid_by_construction(params: ChainParams, height: int, script: bytes) -> b
     return script == address_to_script(params.dev_fund_address, params.base58)
 
 
-def _header(params, prev, transactions, now, settings, collateral, enforce_time) -> BlockHeader:
+def _header(params, prev, transactions, now, settings, collateral, enforce_time, sapling_root: bytes) -> BlockHeader:
     height = prev.height + 1
     merkle_root, _ = block_merkle_root([tx.txid_rev for tx in transactions])
     pon = is_pon_active(params, height)
@@ -194,7 +197,7 @@ def _header(params, prev, transactions, now, settings, collateral, enforce_time)
         version=PON_VERSION if pon else settings.block_version,
         prev_block_rev=prev.hash_rev,
         merkle_root_rev=merkle_root,
-        final_sapling_root_rev=final_sapling_root(prev),
+        final_sapling_root_rev=sapling_root,
         time=block_time,
         bits=next_work_required(params, prev, block_time),
     )
