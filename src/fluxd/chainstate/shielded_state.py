@@ -7,8 +7,9 @@ Columns (all in ``ext``):
   per root a block left (C++ 'A' / 'Z' records); the empty tree's root is always an anchor and never stored;
 - ``BEST``: b"sprout" / b"sapling" → the root at the tip (C++ 'a' / 'z', GetBestAnchor);
 - ``SPROUT_NULLIFIERS`` / ``SAPLING_NULLIFIERS``: nullifier → b"" (C++ 's' / 'S');
-- ``POOLS``: block hash → LE64 Sprout and Sapling deltas of the block, then the chain's totals after it
-  (C++ CBlockIndex nSproutValue, nSaplingValue, nChainSproutValue, nChainSaplingValue).
+- ``POOLS``: block hash → LE64 Sprout and Sapling deltas of the block, the chain's totals after it, then
+  the Sprout root after it (C++ CBlockIndex nSproutValue, nSaplingValue, nChainSproutValue,
+  nChainSaplingValue, hashFinalSproutRoot: getblock's valuePools and anchor).
 
 Per block, in transaction order (ConnectBlock): ``HaveShieldedRequirements`` against what the earlier
 transactions left (``bad-txns-joinsplit-requirements-not-met``), then the transaction's commitments are
@@ -21,6 +22,7 @@ value before the block (chainstate/keyed_undo.py).
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 
 from fluxd.chainstate.keyed_undo import RecordingWriter, apply_keyed_undo
 from fluxd.chainstate.modules import BlockContext
@@ -37,7 +39,7 @@ SAPLING_ANCHORS = Column("shielded.sapling_anchor", family="ext", prefix=b"sh/Z"
 BEST = Column("shielded.best", family="ext", prefix=b"sh/b", key=BYTES, value=fixed_bytes(32))
 SPROUT_NULLIFIERS = Column("shielded.sprout_nullifier", family="ext", prefix=b"sh/s", key=fixed_bytes(32), value=BYTES)
 SAPLING_NULLIFIERS = Column("shielded.sapling_nullifier", family="ext", prefix=b"sh/S", key=fixed_bytes(32), value=BYTES)
-POOLS = Column("shielded.pools", family="ext", prefix=b"sh/v", key=fixed_bytes(32), value=fixed_bytes(32))
+POOLS = Column("shielded.pools", family="ext", prefix=b"sh/v", key=fixed_bytes(32), value=fixed_bytes(64))
 COLUMNS = (SPROUT_ANCHORS, SAPLING_ANCHORS, BEST, SPROUT_NULLIFIERS, SAPLING_NULLIFIERS, POOLS)
 REQUIREMENTS_NOT_MET = "bad-txns-joinsplit-requirements-not-met"
 
@@ -68,10 +70,19 @@ class ShieldedView:
     def nullifier_spent(self, kind: str, nullifier: bytes) -> bool:
         return self.state.get(_KINDS[kind][2], nullifier) is not None
 
-    def pools(self, block_hash_rev: bytes) -> tuple[int, int, int, int] | None:
-        """(Sprout delta, Sapling delta, chain Sprout total, chain Sapling total) after that block, if known."""
+    def pools(self, block_hash_rev: bytes) -> BlockPools | None:
+        """The value pools and Sprout root a connected block left, if it is connected."""
         raw = self.state.get(POOLS, block_hash_rev)
-        return None if raw is None else struct.unpack("<qqqq", raw)
+        return None if raw is None else BlockPools(*struct.unpack("<qqqq", raw[:32]), raw[32:])
+
+
+@dataclass(frozen=True, slots=True)
+class BlockPools:
+    sprout_delta: int
+    sapling_delta: int
+    chain_sprout: int
+    chain_sapling: int
+    sprout_root: bytes  # internal byte order
 
 
 def have_shielded_requirements(tx: Transaction, view: ShieldedView, spent=None) -> bool:
@@ -126,7 +137,7 @@ class ShieldedStateModule:
         if network_upgrade_active(self.params, context.height, Upgrade.ACADIA):
             if context.block.header.final_sapling_root_rev != trees["sapling"].root():
                 reject("bad-sapling-root-in-block")
-        self._record_pools(context, view, writer, sprout_delta, sapling_delta)
+        self._record_pools(context, view, writer, (sprout_delta, sapling_delta), trees["sprout"].root())
         return writer.undo()
 
     def disconnect_block(self, context: BlockContext, undo: bytes | None, state: StateWriter) -> None:
@@ -155,12 +166,13 @@ class ShieldedStateModule:
         writer.put(BEST, kind.encode(), root)
 
     @staticmethod
-    def _record_pools(context: BlockContext, view: ShieldedView, writer, sprout_delta: int, sapling_delta: int) -> None:
+    def _record_pools(context: BlockContext, view: ShieldedView, writer, deltas: tuple[int, int], sprout_root: bytes) -> None:
         prev = context.entry.prev
         before = view.pools(prev.hash_rev) if prev is not None else None
-        chain_sprout, chain_sapling = (before[2], before[3]) if before is not None else (0, 0)
-        record = struct.pack("<qqqq", sprout_delta, sapling_delta, chain_sprout + sprout_delta, chain_sapling + sapling_delta)
-        writer.put(POOLS, context.entry.hash_rev, record)
+        chain_sprout, chain_sapling = (before.chain_sprout, before.chain_sapling) if before is not None else (0, 0)
+        sprout_delta, sapling_delta = deltas
+        totals = struct.pack("<qqqq", sprout_delta, sapling_delta, chain_sprout + sprout_delta, chain_sapling + sapling_delta)
+        writer.put(POOLS, context.entry.hash_rev, totals + sprout_root)
 
 
-__all__ = ["COLUMNS", "REQUIREMENTS_NOT_MET", "ShieldedStateModule", "ShieldedView", "have_shielded_requirements"]
+__all__ = ["BlockPools", "COLUMNS", "REQUIREMENTS_NOT_MET", "ShieldedStateModule", "ShieldedView", "have_shielded_requirements"]

@@ -106,8 +106,9 @@ def test_value_pools_per_block_and_along_the_chain():
     pools = [harness.view().pools(entry.hash_rev) for _, entry, _ in harness.history]
     sapling = [sum(-tx.value_balance for tx in block.transactions) for block in BLOCKS]
     sprout = [sum(js.vpub_old - js.vpub_new for tx in block.transactions for js in tx.joinsplits) for block in BLOCKS]
-    assert [pool[:2] for pool in pools] == list(zip(sprout, sapling))
-    assert pools[-1][2:] == (sum(sprout), sum(sapling))
+    assert [(pool.sprout_delta, pool.sapling_delta) for pool in pools] == list(zip(sprout, sapling))
+    assert (pools[-1].chain_sprout, pools[-1].chain_sapling) == (sum(sprout), sum(sapling))
+    assert all(pool.sprout_root == SproutTree.empty_root() for pool in pools)
 
 
 def test_a_wrong_sapling_root_is_refused_from_acadia_only():

@@ -8,6 +8,7 @@ from fluxd.consensus.arith import get_compact
 from fluxd.consensus.difficulty import next_work_required
 from fluxd.params.upgrades import UPGRADE_INFO, Upgrade, UpgradeState, current_epoch_branch_id, upgrade_state
 from fluxd.rpc.errors import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPCError
+from fluxd.rpc import shielded_json
 from fluxd.rpc.chain_info import size_on_disk, softforks_json, verification_progress
 from fluxd.rpc.params import check_count, get_bool, get_int, get_str, uint256_from_text
 from fluxd.rpc.registry import RPCTable
@@ -168,6 +169,7 @@ def block_json(node, entry, block, tx_details: bool, view=None) -> dict:
         "bits": f"{header.bits:08x}",
         "difficulty": difficulty_from_bits(node.params, header.bits),
         "chainwork": f"{entry.chainwork:064x}",
+        **shielded_json.block_fields(node, entry, block),
     }
     return _links(view, entry, result)
 
@@ -271,6 +273,7 @@ def rpc_getblockchaininfo(node, params):
         "chainwork": f"{tip.chainwork:064x}",
         "pruned": False,
         "size_on_disk": size_on_disk(chainstate.block_files),
+        **shielded_json.chain_fields(node, tip),
         "softforks": softforks_json(node.params, tip),
         "upgrades": _upgrades_json(node, tip.height),
         "consensus": {
