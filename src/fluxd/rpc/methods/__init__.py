@@ -24,6 +24,7 @@ from fluxd.rpc.methods import (
     mining_info,
     network,
     rawtransactions,
+    shielded_address,
     spent_rpcs,
     txoutproof,
     utility,
@@ -44,7 +45,7 @@ from fluxd.rpc.registry import RPCTable
 
 GROUPS = (control, blockchain, explorer, dbinfo, mempool, mining, block_template, mining_info, network, rawtransactions, txoutproof, utility, fluxnodes,
           fluxnode_snapshot, fluxnode_start_rpcs, fluxnode_confirm_rpc, fluxnode_p2sh_rpcs, fluxnode_delegate_rpcs, fluxnode_migration,
-          address_rpcs, spent_rpcs, block_deltas, benchmarks,
+          address_rpcs, spent_rpcs, block_deltas, benchmarks, shielded_address,
           emergency_blocks)
 
 
