@@ -37,8 +37,8 @@ from fluxd.chainstate.active_chain import ActiveChain, ChainSnapshot
 from fluxd.chainstate.compact_index import CompactBlockIndex
 from fluxd.chainstate.coins import Coin, CoinsCache
 from fluxd.chainstate.connect import ConnectResult, connect_transactions, disconnect_transactions
-from fluxd.chainstate.fluxnode_sig_jobs import FluxnodeSignatureJob, signature_verdict
-from fluxd.chainstate.worker_pool import PendingJob
+from fluxd.chainstate.fluxnode_sig_jobs import FluxnodeSignatureJob
+from fluxd.chainstate.shielded_jobs import DeferredChecks, deferred_verdict, shielded_jobs
 from fluxd.chainstate.fluxnodes.attach import WriterFluxnodeKeys, tip_list
 from fluxd.chainstate.fluxnodes.list_state import FluxnodeList
 from fluxd.chainstate.fluxnodes.module import FluxnodeListModule
@@ -69,6 +69,7 @@ from fluxd.core.block import Block, BlockHeader
 from fluxd.core.tx_parts import OutPoint
 from fluxd.params.chainparams import ChainParams
 from fluxd.params.genesis import build_genesis_block
+from fluxd.params.upgrades import current_epoch_branch_id
 from fluxd.storage.block_files import BlockFiles, BlockPos
 from fluxd.storage.format_version import check_format_version
 from fluxd.storage.kv import KVStore, StorageError, WriteBatch
@@ -91,7 +92,7 @@ class _PendingBlock:
     coins: CoinsCache
     result: ConnectResult
     state: StateLayer = field(default_factory=dict)  # the consensus modules' writes for this block
-    signatures: PendingJob | None = None  # its fluxnode signature checks, when it arrived just now
+    signatures: DeferredChecks | None = None  # its fluxnode signature and shielded checks, when it arrived just now
     connect_seconds: float = 0.0  # time spent connecting it so far (its script-check wait and commit are added at settle)
 
 
@@ -152,7 +153,7 @@ class Chainstate:
         self._candidates: set[BlockIndexEntry] = set()
         self._arrived: Block | None = None  # the block process_block is handling
         self._arrived_sigops: list[int] | None = None  # its legacy sigop counts, from CheckBlock
-        self._arrived_signatures: PendingJob | None = None  # its fluxnode signature checks, in a worker
+        self._arrived_signatures: DeferredChecks | None = None  # its fluxnode signature and shielded checks, in workers
         self.modules: list[StateModule] = []  # consensus and index state modules, in registration order
         self._pending: list[_PendingBlock] = []  # oldest first; see process_block(pipelined=True)
         if fluxnode_list:
@@ -424,7 +425,7 @@ class Chainstate:
         """An arrived block not connected now (a side branch) still gets its signature verdict before we return."""
         signatures, self._arrived_signatures = self._arrived_signatures, None
         try:
-            signature_verdict(signatures)
+            deferred_verdict(signatures)
         except ValidationError as failure:
             self._mark_failed(entry)
             self.invalid_reasons[entry.hash_rev] = failure.reason
@@ -449,12 +450,12 @@ class Chainstate:
         self._arrived_signatures = None
         try:
             height = self._writer_height()
-            deferred: list = []  # the fluxnode signatures go to a worker; the block is tip only once they verify
+            deferred: list = []  # fluxnode signatures and shielded checks go to workers: tip only once they verify
             self._arrived_sigops = check_block(self.params, block, self.now(), height, check_pow=False, keys=self.fluxnodes,
-                                               deferred_signatures=deferred)  # fmt: skip
-            self._arrived_signatures = self.verifier.run_job(FluxnodeSignatureJob(tuple(deferred))) if deferred else None
+                                               deferred_signatures=deferred, verify_proofs=False)  # fmt: skip
+            self._arrived_signatures = self._deferred_checks(block, entry, deferred)
             contextual_check_pon_block(self.params, block.header, entry.height, height, self.fluxnodes)
-            contextual_check_block_transactions(self.params, block, entry.height)
+            contextual_check_block_transactions(self.params, block, entry.height, shielded=False)
         except ValidationError as raised:
             failure = self._signatures_first(raised)
             if not failure.corruption_possible:
@@ -464,11 +465,19 @@ class Chainstate:
                 self._store_entry(entry)  # the header stays known (accept_header left the write to us)
             raise failure from None
 
-    def _signatures_first(self, failure: ValidationError) -> ValidationError:
-        """C++ runs CheckBlock (the fluxnode signatures) before everything else: its failure wins."""
+    def _deferred_checks(self, block: Block, entry: BlockIndexEntry, signatures: list) -> DeferredChecks | None:
+        pending = self.verifier.run_job(FluxnodeSignatureJob(tuple(signatures))) if signatures else None
+        joinsplit_sig_dos = 0 if self.is_initial_block_download() else 100  # C++ ContextualCheckTransaction
+        shielded = shielded_jobs(self.verifier, block, current_epoch_branch_id(self.params, entry.height), joinsplit_sig_dos)
+        return DeferredChecks(pending, shielded) if pending is not None or shielded else None
+
+    def _signatures_first(self, failure: ValidationError, connecting: bool = False) -> ValidationError:
+        """C++ runs CheckBlock (fluxnode signatures, JoinSplit proofs) before everything else, and
+        ContextualCheckBlock (the other shielded checks) before ConnectBlock: a deferred failure of an earlier
+        stage than ``failure``'s wins."""
         signatures, self._arrived_signatures = self._arrived_signatures, None
         try:
-            signature_verdict(signatures)
+            deferred_verdict(signatures, contextual=connecting)
         except ValidationError as signature_failure:
             return signature_failure
         return failure
@@ -623,7 +632,7 @@ class Chainstate:
             )  # fmt: skip
             state = self._connect_consensus_modules(entry, block, coins, result.undo)
         except ValidationError as failure:
-            self._connect_failed(entry, self._signatures_first(failure) if arrived else failure)
+            self._connect_failed(entry, self._signatures_first(failure, connecting=True) if arrived else failure)
             return False
         signatures, self._arrived_signatures = (self._arrived_signatures, None) if arrived else (None, self._arrived_signatures)
         self._pending.append(_PendingBlock(entry, block, coins, result, state, signatures, time.perf_counter() - started))
@@ -647,7 +656,7 @@ class Chainstate:
         pending = self._pending.pop(0)
         started = time.perf_counter()
         try:
-            signature_verdict(pending.signatures)
+            deferred_verdict(pending.signatures)
             pending.result.check_scripts()
         except ValidationError as failure:
             self._pending.clear()  # every later pending block was built on this one

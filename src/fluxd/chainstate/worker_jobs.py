@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Modules whose registered kinds every worker knows (imported when it starts); others are named on its command line.
-BUILTIN_KIND_MODULES = ("fluxd.chainstate.script_workers", "fluxd.chainstate.block_jobs", "fluxd.chainstate.fluxnode_sig_jobs")  # fmt: skip
+BUILTIN_KIND_MODULES = ("fluxd.chainstate.script_workers", "fluxd.chainstate.block_jobs", "fluxd.chainstate.fluxnode_sig_jobs",
+                        "fluxd.chainstate.shielded_jobs")  # fmt: skip
 OK, REFUSED, FAILED = "ok", "refused", "failed"  # a worker's answer status
 
 

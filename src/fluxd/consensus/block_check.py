@@ -83,7 +83,7 @@ def check_future_time(params: ChainParams, header: BlockHeader, adjusted_time: i
 
 def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_height: int, check_pow: bool = True,
                 keys: FluxnodeKeys | None = None, verifying_from_db: bool = False,
-                deferred_signatures: list | None = None) -> list[int]:  # fmt: skip
+                deferred_signatures: list | None = None, verify_proofs: bool = True) -> list[int]:  # fmt: skip
     """CheckBlock: header, merkle root, size, coinbase placement, fluxnode duplicates, txs, sigops.
 
     Returns each transaction's legacy sigop count (ConnectBlock counts them again; callers may pass them on).
@@ -108,7 +108,7 @@ def check_block(params: ChainParams, block: Block, adjusted_time: int, tip_heigh
             collaterals.add(tx.fluxnode.collateral)
     for tx in block.transactions:
         try:
-            check_transaction(params, tx, keys, verifying_from_db, deferred_signatures)
+            check_transaction(params, tx, keys, verifying_from_db, deferred_signatures, verify_proofs)
         except ValidationError as failure:
             raise failure.blaming(tx.txid_rev)  # CheckTransaction calls SetInvalidTx
     legacy_sigops = [legacy_sigop_count(tx) for tx in block.transactions]

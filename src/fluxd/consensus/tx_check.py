@@ -37,12 +37,13 @@ CONFIRM_IP_V2_FROM_TIME = 1_647_262_800
 
 def check_transaction(
     params: ChainParams, tx: Transaction, keys: FluxnodeKeys | None = None, verifying_from_db: bool = False,
-    deferred_signatures: list | None = None,
+    deferred_signatures: list | None = None, verify_proofs: bool = True,
 ) -> None:
     """CheckTransaction: CheckTransactionWithoutProofVerification, then the Sprout JoinSplit proofs.
 
     With ``deferred_signatures`` a fluxnode transaction's signatures are not verified here: its
     ``(txid_rev, needs)`` is appended for the caller to verify (in a worker process) before relying on it.
+    ``verify_proofs=False`` leaves the JoinSplit proofs to the caller (chainstate/shielded_jobs.py).
     """
     if tx.is_fluxnode_tx():
         _check_fluxnode_shape(params, tx, keys or NoFluxnodes(), verifying_from_db, deferred_signatures)
@@ -53,7 +54,8 @@ def check_transaction(
     _check_values(tx)
     _check_duplicates(tx)
     _check_coinbase_form(tx)
-    check_joinsplit_proofs(tx)
+    if verify_proofs:
+        check_joinsplit_proofs(tx)
 
 
 def _check_version_and_emptiness(tx: Transaction) -> None:

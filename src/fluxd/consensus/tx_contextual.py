@@ -40,9 +40,10 @@ def is_final_tx(tx: Transaction, height: int, block_time: int) -> bool:
 
 
 def contextual_check_transaction(params: ChainParams, tx: Transaction, height: int, dos: int = 100,
-                                 joinsplit_sig_dos: int = 100) -> None:
+                                 joinsplit_sig_dos: int = 100, shielded: bool = True) -> None:
     """ContextualCheckTransaction in C++ order (``dos`` is its dosLevel: 100 in blocks; ``joinsplit_sig_dos``
-    the joinSplitSig failure's, 0 during initial block download)."""
+    the joinSplitSig failure's, 0 during initial block download; ``shielded=False`` leaves the shielded
+    signature and proof checks to the caller)."""
     if tx.is_coinbase():
         check_required_outputs(required_outputs(params, height), tx, dos)
     acadia = network_upgrade_active(params, height, Upgrade.ACADIA)
@@ -60,7 +61,8 @@ def contextual_check_transaction(params: ChainParams, tx: Transaction, height: i
         reject("bad-txns-oversize")
     if network_upgrade_active(params, height, Upgrade.FLUX) and tx.vin and (tx.joinsplits or tx.shielded_outputs):
         reject("bad-txns-fluxrebrand-vprivacy-not-empty", 10)
-    check_shielded_signatures(tx, current_epoch_branch_id(params, height), joinsplit_sig_dos)
+    if shielded:
+        check_shielded_signatures(tx, current_epoch_branch_id(params, height), joinsplit_sig_dos)
 
 
 def _check_fluxnode_activation(params: ChainParams, tx: Transaction, height: int, dos: int) -> None:
@@ -98,10 +100,10 @@ def _is_expired(tx: Transaction, height: int) -> bool:
     return tx.expiry_height != 0 and not tx.is_coinbase() and height > tx.expiry_height
 
 
-def contextual_check_block_transactions(params: ChainParams, block: Block, height: int) -> None:
+def contextual_check_block_transactions(params: ChainParams, block: Block, height: int, shielded: bool = True) -> None:
     """ContextualCheckBlock after its PoN part: every transaction by height, finality at the block's time, then BIP34."""
     for tx in block.transactions:
-        contextual_check_transaction(params, tx, height)
+        contextual_check_transaction(params, tx, height, shielded=shielded)
         if not is_final_tx(tx, height, block.header.time):
             reject("bad-txns-nonfinal", 10)
     if height > BIP34_HEIGHT and not block.transactions[0].vin[0].script_sig.startswith(push_int(height)):
