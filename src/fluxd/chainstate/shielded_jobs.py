@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fluxd.chainstate.fluxnode_sig_jobs import signature_verdict
 from fluxd.chainstate.script_pool import default_worker_count
 from fluxd.chainstate.worker_jobs import register_job
+from fluxd.consensus.shielded.groth16 import Batch
 from fluxd.consensus.shielded.verify import check_joinsplit_proofs, check_shielded_signatures
 from fluxd.consensus.validation import ValidationError
 from fluxd.core.transaction import Transaction
@@ -36,8 +37,23 @@ class ShieldedFailure:
 
 
 def first_shielded_failure(job: ShieldedJob) -> ShieldedFailure | None:
-    for raw in job.raw_txs:
-        tx = Transaction.from_bytes(raw)
+    """Every transaction's checks with all their proofs in one batch; any failure and the transactions are
+    checked again one by one, so the answer is the first failure in C++'s order."""
+    txs = [Transaction.from_bytes(raw) for raw in job.raw_txs]
+    batch = Batch()
+    try:
+        for tx in txs:
+            check_joinsplit_proofs(tx, batch)
+            check_shielded_signatures(tx, job.branch_id, job.joinsplit_sig_dos, batch)
+        if not len(batch) or batch.verify():
+            return None
+    except ValidationError:
+        pass
+    return _first_failure_one_by_one(txs, job)
+
+
+def _first_failure_one_by_one(txs: list[Transaction], job: ShieldedJob) -> ShieldedFailure | None:
+    for tx in txs:
         contextual = False
         try:
             check_joinsplit_proofs(tx)

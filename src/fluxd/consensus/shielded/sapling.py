@@ -33,11 +33,19 @@ def _field(data: bytes) -> int | None:
 
 
 class SaplingCheck:
-    """One transaction's Sapling checks with its binding key accumulated as they go (C++'s context)."""
+    """One transaction's Sapling checks with its binding key accumulated as they go (C++'s context).
 
-    def __init__(self, sighash: bytes) -> None:
+    With a ``batch`` (groth16.Batch) the proofs are only added to it and hold once the batch verifies; a
+    proof that does not even parse fails at once."""
+
+    def __init__(self, sighash: bytes, batch: groth16.Batch | None = None) -> None:
         self.sighash = sighash
         self.bvk = Point.identity()
+        self.batch = batch
+
+    def _proof(self, key_name: str, proof: bytes, inputs: list[int]) -> bool:
+        key = verifying_key(key_name)
+        return self.batch.add(key, proof, inputs) if self.batch is not None else groth16.verify(key, proof, inputs)
 
     def spend(self, spend) -> bool:
         cv = _point(spend.cv)
@@ -51,7 +59,7 @@ class SaplingCheck:
             return False
         inputs = [*rk.to_affine(), *cv.to_affine(), anchor,
                   *groth16.multipack(groth16.bytes_to_bits_le(spend.nullifier))]  # fmt: skip
-        return groth16.verify(verifying_key("sapling-spend"), spend.zkproof, inputs)
+        return self._proof("sapling-spend", spend.zkproof, inputs)
 
     def output(self, output) -> bool:
         cv = _point(output.cv)
@@ -62,7 +70,7 @@ class SaplingCheck:
         if cmu is None or epk is None:
             return False
         inputs = [*cv.to_affine(), *epk.to_affine(), cmu]
-        return groth16.verify(verifying_key("sapling-output"), output.zkproof, inputs)
+        return self._proof("sapling-output", output.zkproof, inputs)
 
     def final(self, value_balance: int, binding_sig: bytes) -> bool:
         balance = value_balance_point(value_balance)

@@ -32,8 +32,12 @@ def public_inputs(joinsplit, joinsplit_pubkey: bytes) -> list[int]:
     return groth16.multipack(groth16.bytes_to_bits_be(data))
 
 
-def verify_joinsplit(joinsplit, joinsplit_pubkey: bytes) -> bool:
-    """C++ ``JSDescription::Verify``: true for a PHGR13 proof, the Groth16 check otherwise."""
+def verify_joinsplit(joinsplit, joinsplit_pubkey: bytes, batch: groth16.Batch | None = None) -> bool:
+    """C++ ``JSDescription::Verify``: true for a PHGR13 proof, the Groth16 check otherwise (with a ``batch``,
+    the proof is added to it)."""
     if not joinsplit.uses_groth:
         return True
-    return groth16.verify(verifying_key("sprout"), joinsplit.proof, public_inputs(joinsplit, joinsplit_pubkey))
+    inputs = public_inputs(joinsplit, joinsplit_pubkey)
+    if batch is not None:
+        return batch.add(verifying_key("sprout"), joinsplit.proof, inputs)
+    return groth16.verify(verifying_key("sprout"), joinsplit.proof, inputs)

@@ -14,6 +14,7 @@ Anchors and nullifiers need chain state and are checked at connect (not here).
 from __future__ import annotations
 
 from fluxd.consensus.shielded import ed25519
+from fluxd.consensus.shielded.groth16 import Batch
 from fluxd.consensus.shielded.sapling import SaplingCheck
 from fluxd.consensus.shielded.sprout import verify_joinsplit
 from fluxd.consensus.sighash import NOT_AN_INPUT, SighashError, signature_hash
@@ -24,10 +25,10 @@ from fluxd.util.serialize import DecodeError
 SIGHASH_ALL = 1
 
 
-def check_joinsplit_proofs(tx: Transaction) -> None:
-    """CheckTransaction's proof part."""
+def check_joinsplit_proofs(tx: Transaction, batch: Batch | None = None) -> None:
+    """CheckTransaction's proof part (with a ``batch``, the proofs hold once it verifies)."""
     for joinsplit in tx.joinsplits:
-        if not verify_joinsplit(joinsplit, tx.joinsplit_pubkey):
+        if not verify_joinsplit(joinsplit, tx.joinsplit_pubkey, batch):
             reject("bad-txns-joinsplit-verification-failed")
 
 
@@ -40,8 +41,9 @@ def shielded_sighash(tx: Transaction, branch_id: int) -> bytes:
         raise  # unreachable: reject raises
 
 
-def check_shielded_signatures(tx: Transaction, branch_id: int, joinsplit_sig_dos: int = 100) -> None:
-    """ContextualCheckTransaction's shielded part (nothing to do for a transaction without shielded parts)."""
+def check_shielded_signatures(tx: Transaction, branch_id: int, joinsplit_sig_dos: int = 100, batch: Batch | None = None) -> None:
+    """ContextualCheckTransaction's shielded part (nothing to do for a transaction without shielded parts; with
+    a ``batch``, the Sapling proofs hold once it verifies)."""
     if not tx.has_shielded():
         return
     sighash = shielded_sighash(tx, branch_id)
@@ -49,7 +51,7 @@ def check_shielded_signatures(tx: Transaction, branch_id: int, joinsplit_sig_dos
         reject("bad-txns-invalid-joinsplit-signature", joinsplit_sig_dos)
     if not (tx.shielded_spends or tx.shielded_outputs):
         return
-    check = SaplingCheck(sighash)
+    check = SaplingCheck(sighash, batch)
     if not all(check.spend(spend) for spend in tx.shielded_spends):
         reject("bad-txns-sapling-spend-description-invalid")
     if not all(check.output(output) for output in tx.shielded_outputs):
@@ -68,5 +70,19 @@ def verify_transaction(raw_tx: bytes, consensus_branch_id: int) -> None:
         tx = Transaction.from_bytes(raw_tx)
     except (DecodeError, ValueError) as exc:
         raise ValidationError("TX decode failed", 0, REJECT_MALFORMED, str(exc)) from None
+    checks_in_order(tx, consensus_branch_id)
+
+
+def checks_in_order(tx: Transaction, branch_id: int, joinsplit_sig_dos: int = 100) -> None:
+    """CheckTransaction's then ContextualCheckTransaction's shielded checks, proofs batched: when the batch
+    fails, everything is checked again one by one, so the reason is the one C++ meets first."""
+    batch = Batch()
+    try:
+        check_joinsplit_proofs(tx, batch)
+        check_shielded_signatures(tx, branch_id, joinsplit_sig_dos, batch)
+        if not len(batch) or batch.verify():
+            return
+    except ValidationError:
+        pass
     check_joinsplit_proofs(tx)
-    check_shielded_signatures(tx, consensus_branch_id)
+    check_shielded_signatures(tx, branch_id, joinsplit_sig_dos)
