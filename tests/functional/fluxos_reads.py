@@ -112,9 +112,7 @@ READS: dict[str, list[Read]] = {
 # Methods FluxOS calls (daemonService/*.js, explorerService.js) that fluxd does not build yet, with what FluxOS
 # would read from them. The test asserts each answers -32601 "Method not found" (HTTP 404) in the shape FluxOS
 # parses, so FluxOS reports a clean daemon error rather than hanging.
-NOT_BUILT_READS: dict[str, list[Read]] = {
-    "z_validateaddress": [],
-}
+NOT_BUILT_READS: dict[str, list[Read]] = {}
 
 # Methods FluxOS calls that C++ registers as hidden (left out of `help`): the test counts them as built.
 HIDDEN_CALLS = {"createconfirmationtransaction"}

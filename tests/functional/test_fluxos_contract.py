@@ -378,7 +378,7 @@ def test_fluxos_requests_and_reads(node):
 
     coinbase_txid = block["tx"][0]["txid"]
     replies = client.run_batch([("getrawtransaction", [funding_txid, 1]), ("getrawtransaction", [coinbase_txid, 1]),
-                                ("getrawtransaction", ["00" * 32, 1]), ("z_validateaddress", [])])  # fmt: skip
+                                ("getrawtransaction", ["00" * 32, 1]), ("z_listaddresses", [])])  # fmt: skip
     assert [item["id"] for item in replies] == [0, 1, 2, 3]
     assert replies[3]["result"] is None and replies[3]["error"] == {"code": -32601, "message": "Method not found"}
     for item in replies[:2]:
@@ -447,6 +447,10 @@ def test_fluxos_requests_and_reads(node):
     assert isinstance(client.run("estimatePriority", 2), (int, float))
     validated = client.run("validateAddress", OWNER_ADDRESS)
     assert validated["isvalid"] is True and validated["address"] == OWNER_ADDRESS
+    z_address = "zregtestsapling17xwek7t788enw3zc88d5e54s4tz006uv5yclzet8c3z6j423ymfu98c5u0thd6zp4e6p290qa9w"
+    z_validated = client.run("z_validateaddress", z_address)  # daemonServiceUtilityRpcs.js:192 passes the reply on
+    assert z_validated["isvalid"] is True and z_validated["type"] == "sapling" and z_validated["ismine"] is False
+    assert client.run("z_validateaddress", OWNER_ADDRESS) == {"isvalid": False}
     signature = base64.b64encode(sign_message(OWNER.secret, b"fluxos")).decode()
     assert client.run("verifyMessage", OWNER_ADDRESS, signature, "fluxos") is True
 

@@ -164,7 +164,7 @@ def test_checkdb_finds_missing_undo_records(mined, tmp_path):
     assert result.returncode == 3, result.stdout
     assert "FAIL  undo-data: 1 of 12 connected blocks damaged" in result.stdout
     assert f"block {hashes[5]} at height 5: undo record missing" in result.stdout
-    assert "FAIL  module-undo: 1 of 12 module undo records damaged" in result.stdout
+    assert "FAIL  module-undo: 1 of 24 module undo records damaged" in result.stdout
     assert f"block {hashes[7]} at height 7: fluxnodes undo record missing" in result.stdout
     assert "FAIL  verifychain" in result.stdout and f"block {hashes[5]} at height 5 failed: undo data missing" in result.stdout
 
