@@ -1,6 +1,7 @@
 """Shielded consensus on two real regtest nodes (ACADIA from height 1, FLUX late, PoW blocks): Sapling
 transactions proven by a real prover (fluxwallet-sapling) are shielded, spent, double-spent in vain,
-reorganised away and back, and both nodes agree on roots, anchors, nullifiers and value pools; the
+reorganised away and back, survive a kill -9, and both nodes agree on roots, anchors, nullifiers and value
+pools; the
 reproductions of money from nothing (random spends, JoinSplits, outputs, a zero Sapling root, a nullifier
 spent twice) are refused with C++'s reasons in the mempool and in blocks, and never reach a template;
 after FLUX shielding is refused while spending shielded notes still works."""
@@ -148,6 +149,12 @@ def _run(nodes) -> None:
     assert (pools["valueDeltaZat"], pools["chainValueZat"]) == (-400 * COIN, 600 * COIN)
     agreed = _shielded_state(a)
     assert _shielded_state(b) == agreed
+    b.kill()  # kill -9: the trees, anchors, nullifiers and pools come back from the last atomic flush
+    b.start()
+    clock.tick(0)
+    connect_nodes(b, a)
+    sync_blocks(nodes)
+    assert _shielded_state(b) == agreed and _rejected(b, other) == (-26, "18: bad-txns-shielded-requirements-not-met")
 
     _reorganise(nodes, clock, spend, spent_at, agreed)
     _after_flux(nodes, clock, wallet)
