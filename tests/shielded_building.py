@@ -2,8 +2,9 @@
 node never imports it to build anything).
 
 ``SaplingWallet`` holds one Sapling key, finds its notes in transactions (trial decryption), follows the
-chain's Sapling tree in the prover's serialization (C++ IncrementalMerkleTree's) and builds t→z shields,
-z→z / z→t spends, with proofs, spendAuthSig and bindingSig made by the prover.
+chain's Sapling tree with a C++ IncrementalWitness per note (the node's own tree and witness code, whose
+serialization the prover reads) and builds t→z shields, z→z / z→t spends, with proofs, spendAuthSig and
+bindingSig made by the prover.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import fluxwallet_sapling as prover
 
 from fluxd.consensus.trees.sapling_tree import SaplingTree
+from fluxd.consensus.trees.witness import IncrementalWitness
 from fluxd.core.bech32 import convert_bits, encode
 from fluxd.core.transaction import Transaction
 from fluxd.params.chainparams import ChainParams
@@ -39,9 +41,9 @@ class SaplingWallet:
         self.spending_key, self.fvk, self.address = keys["spending_key"], keys["full_viewing_key"], keys["default_address"]
         self.ivk = prover.sapling_incoming_viewing_key(self.fvk)  # the 128-byte diversifiable FVK: FVK (96) + dk
         self.params = params
-        self.tree = prover.empty_sapling_tree()
-        self.leaves: list[bytes] = []
+        self.tree = SaplingTree()
         self.notes: list[Note] = []
+        self.witnesses: dict[int, IncrementalWitness] = {}  # by note position
 
     @property
     def address_text(self) -> str:
@@ -52,27 +54,17 @@ class SaplingWallet:
         for tx in block.transactions:
             for output in tx.shielded_outputs:
                 found = prover.try_decrypt_note(self.ivk, output.cmu, output.ephemeral_key, output.enc_ciphertext, 0)
-                self.tree = prover.add_commitment(self.tree, output.cmu)
+                for witness in self.witnesses.values():
+                    witness.append(output.cmu)
+                self.tree.append(output.cmu)
                 if found is not None:
-                    self.notes.append(Note(found["value"], bytes(found["rcm"]), len(self.leaves), output.cmu))
-                self.leaves.append(output.cmu)
-
-    def witness(self, position: int) -> bytes:
-        """C++ IncrementalWitness of the leaf at ``position`` in the tree as followed: the prover's own for the
-        last leaf; for the leaf before it, when that is a left leaf, the tree up to it with the last leaf as
-        its one "filled" node (IncrementalWitness::append at depth 0)."""
-        if position == len(self.leaves) - 1:
-            return bytes(prover.witness_at_position(self.tree, position))
-        if position != len(self.leaves) - 2 or position % 2:
-            raise ValueError("this test wallet witnesses only the last two leaves")
-        tree = SaplingTree()
-        for leaf in self.leaves[:position + 1]:
-            tree.append(leaf)
-        return tree.serialize() + b"\x01" + self.leaves[-1] + b"\x00"
+                    position = self.tree.size() - 1
+                    self.notes.append(Note(found["value"], bytes(found["rcm"]), position, output.cmu))
+                    self.witnesses[position] = IncrementalWitness(self.tree)
 
     @property
     def root(self) -> bytes:
-        return bytes(prover.tree_root(self.tree))
+        return self.tree.root()
 
     def _build(self, spends: list[dict], outputs: list[dict], transparent_inputs=None, transparent_outputs=None,
                target_height: int = 1, fee: int = STANDARD_FEE) -> Transaction:  # fmt: skip
@@ -96,7 +88,7 @@ class SaplingWallet:
     def spend(self, note: Note, target_height: int, to_self: int = 0, transparent: list[dict] | None = None) -> Transaction:
         """z→z (``to_self`` back to this key) and/or z→t (``transparent`` outputs); the witness is the one of the
         tree as followed so far, so the anchor is the root after the last block followed."""
-        witness = self.witness(note.position)
+        witness = self.witnesses[note.position].serialize()
         spend = {"fvk_bytes": self.fvk[:96], "note_value": note.value, "rcm_bytes": note.rcm, "address_bytes": self.address,
                  "witness_bytes": witness}  # fmt: skip
         outputs = [{"address_bytes": self.address, "value": to_self, "memo": b""}] if to_self else []
