@@ -27,6 +27,7 @@ from fluxd.util.hexutil import hum_to_rev
 from tests.functional.fluxnode_setup import MINER, Clock
 from tests.functional.framework import NodeProcess, RPCFailure, connect_nodes, sync_blocks, wait_until
 from tests.shielded_building import STANDARD_FEE, SaplingWallet, p2pkh_output
+from tests.vectors import load_json
 
 pytestmark = pytest.mark.functional
 
@@ -102,6 +103,22 @@ def _raw(node, block_hash: str) -> Block:
 def _premine(node) -> tuple[str, int, int]:
     txid = node.rpc("getblock", node.rpc("getblockhash", 1))["tx"][0]
     return txid, 0, node.rpc("getrawtransaction", txid, 1)["vout"][0]["valueZat"]
+
+
+def test_a_v2_joinsplit_signature_is_checked_before_acadia(tmp_path):
+    """Flux mainnet block 100,000's v2 JoinSplit transaction (no transparent input) on a regtest node without
+    ACADIA: with its own joinSplitSig it passes CheckTransaction and ContextualCheckTransaction and stops at
+    its mainnet anchor (HaveShieldedRequirements); with random bytes there it is refused with C++'s reason.
+    Its PHGR13 proof is not verified, as C++."""
+    blocks = load_json("flux_mainnet/blocks.json")["blocks"]
+    tx = Block.from_hex(next(block["block_hex"] for block in blocks if block["height"] == 100_000)).transactions[1]
+    node = NodeProcess(tmp_path / "sprout", [f"-mineraddress={MINER.address}", "-connect=0"]).start()
+    try:
+        assert not tx.vin and _rejected(node, tx) == (-26, "18: bad-txns-shielded-requirements-not-met")
+        forged = dataclasses.replace(tx, joinsplit_sig=os.urandom(64))
+        assert _rejected(node, forged) == (-26, "16: bad-txns-invalid-joinsplit-signature")
+    finally:
+        node.stop()
 
 
 def test_shielded_transactions_between_two_nodes(tmp_path):
