@@ -7,8 +7,8 @@ affine in the "precomputed" form (v + u, v - u, 2*d*u*v), so adding one costs
 seven field multiplications.  The formulas are complete on Jubjub (a = -1 is
 a square and d is not), so no special cases are needed.
 
-Only what the note commitment tree needs is here: decoding a compressed
-point, addition, and conversion back to the affine u-coordinate.
+Only what the Pedersen hash's tables need is here: addition in these forms, conversion back to the
+affine u-coordinate, and encoding (point decoding and group hashing are the shielded package's).
 """
 
 from __future__ import annotations
@@ -23,46 +23,6 @@ IDENTITY = (0, 1, 1, 0)
 
 Extended = tuple[int, int, int, int]
 Precomputed = tuple[int, int, int]
-
-
-def _sqrt(a: int) -> int | None:
-    """Square root in F_q by Tonelli-Shanks (q - 1 = 2**32 * odd), or None."""
-    a %= Q
-    if a == 0:
-        return 0
-    if pow(a, (Q - 1) // 2, Q) != 1:
-        return None
-    s, t = 0, Q - 1
-    while t % 2 == 0:
-        s, t = s + 1, t // 2
-    z = 2
-    while pow(z, (Q - 1) // 2, Q) != Q - 1:
-        z += 1
-    m, c, x, b = s, pow(z, t, Q), pow(a, (t + 1) // 2, Q), pow(a, t, Q)
-    while b != 1:
-        i, b2 = 0, b
-        while b2 != 1:
-            b2, i = b2 * b2 % Q, i + 1
-        f = pow(c, 1 << (m - i - 1), Q)
-        m, c, x, b = i, f * f % Q, x * f % Q, b * f * f % Q
-    return x
-
-
-def decompress(encoding: bytes) -> Extended:
-    """Decode a 32-byte compressed Jubjub point (v little-endian, sign of u in bit 255)."""
-    if len(encoding) != 32:
-        raise ValueError("a Jubjub point encoding is 32 bytes")
-    value = int.from_bytes(encoding, "little")
-    sign, v = value >> 255, value & ((1 << 255) - 1)
-    if v >= Q:
-        raise ValueError("non-canonical v coordinate")
-    vv = v * v % Q
-    u = _sqrt((vv - 1) * pow(D * vv + 1, -1, Q))
-    if u is None or (u == 0 and sign):
-        raise ValueError("not a point on Jubjub")
-    if u & 1 != sign:
-        u = Q - u
-    return (u, v, 1, u * v % Q)
 
 
 def add(p: Extended, r: Extended) -> Extended:

@@ -18,13 +18,10 @@ joining two leaves, C++ PedersenHash::combine's ``depth``) followed by the low
 
 from __future__ import annotations
 
-import hashlib
-
+from fluxd.consensus.shielded.group_hash import find_group_hash
 from fluxd.consensus.trees import jubjub
 
 PERSONALIZATION = b"Zcash_PH"
-# The spec's URS: the BLAKE2s input prefix for Sapling group hashes.
-URS = b"096b36a5804bfacef1691e173c366a47ff5ba84a44f26ddd7e8d9f79d5b42df0"
 CHUNKS_PER_SEGMENT = 63
 WINDOWS = 32  # byte windows: scalars below 2**256
 _FIELD_BITS = 255
@@ -34,30 +31,11 @@ MERKLE_MESSAGE_BITS = 6 + 2 * _FIELD_BITS
 _tables: dict[int, list[list[jubjub.Precomputed]]] = {}
 
 
-def group_hash(personalization: bytes, message: bytes) -> jubjub.Extended | None:
-    """GroupHash^J: BLAKE2s(URS || message) decoded as a point times 8, or None."""
-    digest = hashlib.blake2s(URS + message, digest_size=32, person=personalization).digest()
-    try:
-        point = jubjub.decompress(digest)
-    except ValueError:
-        return None
-    for _ in range(3):
-        point = jubjub.add(point, point)
-    return None if jubjub.is_identity(point) else point
-
-
-def find_group_hash(personalization: bytes, message: bytes) -> jubjub.Extended:
-    """FindGroupHash^J: the first GroupHash of message || [i] that succeeds."""
-    for i in range(256):
-        point = group_hash(personalization, message + bytes((i,)))
-        if point is not None:
-            return point
-    raise ValueError("FindGroupHash found no point")
-
-
 def generator(index: int) -> jubjub.Extended:
-    """I_(index+1)^"Zcash_PH": the generator of segment ``index`` (0-based)."""
-    return find_group_hash(PERSONALIZATION, index.to_bytes(4, "little"))
+    """I_(index+1)^"Zcash_PH": the generator of segment ``index`` (0-based), by the shielded package's
+    FindGroupHash, in this module's extended-coordinate tuple."""
+    point = find_group_hash(index.to_bytes(4, "little"), PERSONALIZATION)
+    return (point.x, point.y, point.z, point.t)
 
 
 def _window_table(index: int) -> list[list[jubjub.Precomputed]]:

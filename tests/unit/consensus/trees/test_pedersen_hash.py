@@ -19,18 +19,6 @@ def test_generators_match_published_vectors(index):
     assert jubjub.compress(pedersen_hash.generator(index)).hex() == GENERATORS[6 + index]
 
 
-def test_decompress_round_trip():
-    for encoding in GENERATORS:
-        assert jubjub.compress(jubjub.decompress(bytes.fromhex(encoding))) == bytes.fromhex(encoding)
-
-
-def test_decompress_rejects_bad_encodings():
-    with pytest.raises(ValueError):
-        jubjub.decompress(b"\xff" * 32)  # v >= q
-    with pytest.raises(ValueError):
-        jubjub.decompress(bytes(31))
-
-
 def test_merkle_hash_api_vector():
     """C++ src/gtest/test_pedersen_hash.cpp: librustzcash_merkle_hash(25, a, b)."""
     a = bytes.fromhex("87a086ae7d2252d58729b30263fb7b66308bf94ef59a76c9c86e7ea016536505")[::-1]
