@@ -122,22 +122,25 @@ class ShieldedStateModule:
     def connect_block(self, context: BlockContext, state: StateWriter) -> bytes:
         writer = RecordingWriter(state, COLUMNS)
         view = ShieldedView(state)
-        trees = {kind: view.tree_at(kind, view.best_root(kind)) for kind in _KINDS}
+        roots = {kind: view.best_root(kind) for kind in _KINDS}
+        trees: dict = {}  # read only when the block has shielded parts (most blocks have none)
         sprout_delta = sapling_delta = 0
         for tx in context.block.transactions:
             if not tx.has_shielded():
                 continue
             if not have_shielded_requirements(tx, view):
                 raise ValidationError(REQUIREMENTS_NOT_MET).blaming(tx.txid_rev)
+            trees = trees or {kind: view.tree_at(kind, roots[kind]) for kind in _KINDS}
             self._apply(tx, trees, writer)
             sprout, sapling = value_deltas(tx)
             sprout_delta, sapling_delta = sprout_delta + sprout, sapling_delta + sapling
         for kind, tree in trees.items():
             self._push_anchor(kind, tree, view, writer)
+            roots[kind] = tree.root()
         if network_upgrade_active(self.params, context.height, Upgrade.ACADIA):
-            if context.block.header.final_sapling_root_rev != trees["sapling"].root():
+            if context.block.header.final_sapling_root_rev != roots["sapling"]:
                 reject("bad-sapling-root-in-block")
-        self._record_pools(context, view, writer, (sprout_delta, sapling_delta), trees["sprout"].root())
+        self._record_pools(context, view, writer, (sprout_delta, sapling_delta), roots["sprout"])
         return writer.undo()
 
     def disconnect_block(self, context: BlockContext, undo: bytes | None, state: StateWriter) -> None:
