@@ -114,6 +114,9 @@ def test_a_v2_joinsplit_signature_is_checked_before_acadia(tmp_path):
     tx = Block.from_hex(next(block["block_hex"] for block in blocks if block["height"] == 100_000)).transactions[1]
     node = NodeProcess(tmp_path / "sprout", [f"-mineraddress={MINER.address}", "-connect=0"]).start()
     try:
+        genesis = node.rpc("getblock", node.rpc("getblockhash", 0))  # C++ skips its ConnectBlock: a null anchor
+        assert genesis["anchor"] == "00" * 32 and [pool["monitored"] for pool in genesis["valuePools"]] == [True, True]
+        assert [pool["chainValueZat"] for pool in node.rpc("getblockchaininfo")["valuePools"]] == [0, 0]
         assert not tx.vin and _rejected(node, tx) == (-26, "18: bad-txns-shielded-requirements-not-met")
         forged = dataclasses.replace(tx, joinsplit_sig=os.urandom(64))
         assert _rejected(node, forged) == (-26, "16: bad-txns-invalid-joinsplit-signature")

@@ -18,13 +18,31 @@ def value_pool(name: str, chain_value: int | None, delta: int | None) -> dict:
     return pool
 
 
+def _deltas(block) -> tuple[int, int]:
+    return tuple(sum(parts) for parts in zip((0, 0), *(value_deltas(tx) for tx in block.transactions)))
+
+
+def _chain_totals(view: ShieldedView, entry, deltas: tuple[int, int]) -> tuple[int | None, int | None]:
+    """C++ ReceivedBlockTransactions: the parent's totals plus this block's, known when the parent's are (the
+    genesis block's are its own)."""
+    if entry.prev is None:
+        return deltas
+    before = view.pools(entry.prev.hash_rev)
+    if before is None:
+        return None, None
+    return before.chain_sprout + deltas[0], before.chain_sapling + deltas[1]
+
+
 def block_fields(node, entry, block) -> dict:
-    """getblock's "anchor" (Sprout root after the block) and "valuePools"; a block never connected has its own
-    deltas, no known chain totals and the null anchor (C++ leaves hashFinalSproutRoot unset)."""
-    pools = ShieldedView(node.chainstate.state_reader()).pools(entry.hash_rev)
+    """getblock's "anchor" (Sprout root after the block) and "valuePools".  A block never connected (the genesis
+    block, C++ skips its ConnectBlock, or a side branch) has the null anchor and its own deltas."""
+    view = ShieldedView(node.chainstate.state_reader())
+    pools = view.pools(entry.hash_rev)
     if pools is None:
-        sprout, sapling = (sum(parts) for parts in zip((0, 0), *(value_deltas(tx) for tx in block.transactions)))
-        return {"anchor": "00" * 32, "valuePools": [value_pool("sprout", None, sprout), value_pool("sapling", None, sapling)]}
+        deltas = _deltas(block)
+        sprout, sapling = _chain_totals(view, entry, deltas)
+        return {"anchor": "00" * 32,
+                "valuePools": [value_pool("sprout", sprout, deltas[0]), value_pool("sapling", sapling, deltas[1])]}  # fmt: skip
     return {
         "anchor": rev_to_hum(pools.sprout_root),
         "valuePools": [value_pool("sprout", pools.chain_sprout, pools.sprout_delta),
@@ -37,6 +55,9 @@ def chain_fields(node, tip) -> dict:
     view = ShieldedView(node.chainstate.state_reader())
     tree = view.tree_at("sprout", view.best_root("sprout"))
     pools = view.pools(tip.hash_rev)
-    sprout, sapling = (pools.chain_sprout, pools.chain_sapling) if pools is not None else (None, None)
+    if pools is not None:
+        sprout, sapling = pools.chain_sprout, pools.chain_sapling
+    else:  # the genesis block as tip (its transactions are not connected; they touch no pool)
+        sprout, sapling = (0, 0) if tip.prev is None else (None, None)
     return {"commitments": tree.size() if tree is not None else 0,
             "valuePools": [value_pool("sprout", sprout, None), value_pool("sapling", sapling, None)]}  # fmt: skip
