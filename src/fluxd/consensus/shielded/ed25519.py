@@ -70,11 +70,37 @@ IDENTITY: Point = (0, 1, 1, 0)
 
 
 def _multiply(scalar: int, point: Point) -> Point:
+    """[scalar]point with a 4-bit window (scalar >= 0)."""
+    table = [IDENTITY]
+    for _ in range(15):
+        table.append(_add(table[-1], point))
     result = IDENTITY
-    for bit in bin(scalar)[2:] if scalar else "":
-        result = _double(result)
-        if bit == "1":
-            result = _add(result, point)
+    for shift in range(((scalar.bit_length() + 3) // 4 - 1) * 4, -1, -4):
+        for _ in range(4):
+            result = _double(result)
+        result = _add(result, table[(scalar >> shift) & 15])
+    return result
+
+
+def _base_tables(base: Point) -> list[list[Point]]:
+    """[j * 16^i]B for the 64 nibbles of a 256-bit scalar: a fixed-base product is 64 additions."""
+    tables, power = [], base
+    for _ in range(64):
+        row = [IDENTITY]
+        for _ in range(15):
+            row.append(_add(row[-1], power))
+        tables.append(row)
+        for _ in range(4):
+            power = _double(power)
+    return tables
+
+
+def _multiply_base(scalar: int) -> Point:
+    result = IDENTITY
+    for index, row in enumerate(_BASE_TABLES):
+        nibble = (scalar >> (4 * index)) & 15
+        if nibble:
+            result = _add(result, row[nibble])
     return result
 
 
@@ -103,6 +129,7 @@ def _decode(data: bytes) -> Point | None:
 
 
 _BASE = _decode(bytes.fromhex("5866666666666666666666666666666666666666666666666666666666666666"))
+_BASE_TABLES = _base_tables(_BASE)
 
 
 def verify(signature: bytes, message: bytes, public_key: bytes) -> bool:
@@ -117,5 +144,5 @@ def verify(signature: bytes, message: bytes, public_key: bytes) -> bool:
         return False
     k = int.from_bytes(hashlib.sha512(r_bytes + public_key + message).digest(), "little") % L
     x, y, z, t = _multiply(k, a)
-    check = _add(_multiply(s, _BASE), ((-x) % P, y, z, (-t) % P))
+    check = _add(_multiply_base(s), ((-x) % P, y, z, (-t) % P))
     return _encode(check) == r_bytes
