@@ -176,7 +176,7 @@ def _run(nodes) -> None:
     sync_blocks(nodes)
     assert _shielded_state(b) == agreed and _rejected(b, other) == (-26, "18: bad-txns-shielded-requirements-not-met")
 
-    _reorganise(nodes, clock, spend, spent_at, agreed)
+    _reorganise(nodes, spend, (shielded_at, spent_at), agreed)
     _after_flux(nodes, clock, wallet)
 
 
@@ -192,15 +192,22 @@ def _refuse_money_from_nothing(node, coin) -> None:
     assert node.rpc("getblockcount") == height - 1
 
 
-def _reorganise(nodes, clock, spend: Transaction, spent_at: str, agreed: tuple) -> None:
-    """The spend's block taken away on both nodes and put back: the nullifier unspent, then spent again."""
+def _reorganise(nodes, spend: Transaction, blocks: tuple[str, str], agreed: tuple) -> None:
+    """The spend's block taken away on both nodes: the spend is back in the pool, its nullifier unspent; then
+    the shield's block too: the spend's anchor is gone, so it leaves the pool (C++ removeWithAnchor) while the
+    shield comes back; both blocks put back."""
     a, b = nodes
+    shielded_at, spent_at = blocks
     for node in nodes:
         node.rpc("invalidateblock", spent_at)
     assert spend.txid_hum in a.rpc("getrawmempool")
     assert a.rpc("getblockchaininfo")["valuePools"][1]["chainValueZat"] == 1_000 * COIN
     for node in nodes:
-        node.rpc("reconsiderblock", spent_at)
+        node.rpc("invalidateblock", shielded_at)
+    shield_txid = a.rpc("getblock", shielded_at)["tx"][1]
+    assert a.rpc("getrawmempool") == [shield_txid] and a.rpc("getblockchaininfo")["valuePools"][1]["chainValueZat"] == 0
+    for node in nodes:
+        node.rpc("reconsiderblock", shielded_at)
     sync_blocks(nodes)
     assert a.rpc("getrawmempool") == [] and _shielded_state(a) == agreed == _shielded_state(b)
 

@@ -37,8 +37,7 @@ from fluxd.chainstate.active_chain import ActiveChain, ChainSnapshot
 from fluxd.chainstate.compact_index import CompactBlockIndex
 from fluxd.chainstate.coins import Coin, CoinsCache
 from fluxd.chainstate.connect import ConnectResult, connect_transactions, disconnect_transactions
-from fluxd.chainstate.fluxnode_sig_jobs import FluxnodeSignatureJob
-from fluxd.chainstate.shielded_jobs import DeferredChecks, deferred_verdict, shielded_jobs
+from fluxd.chainstate.shielded_jobs import DeferredChecks, deferred_checks, deferred_verdict
 from fluxd.chainstate.fluxnodes.attach import WriterFluxnodeKeys, tip_list
 from fluxd.chainstate.fluxnodes.list_state import FluxnodeList
 from fluxd.chainstate.fluxnodes.module import FluxnodeListModule
@@ -453,7 +452,9 @@ class Chainstate:
             deferred: list = []  # fluxnode signatures and shielded checks go to workers: tip only once they verify
             self._arrived_sigops = check_block(self.params, block, self.now(), height, check_pow=False, keys=self.fluxnodes,
                                                deferred_signatures=deferred, verify_proofs=False)  # fmt: skip
-            self._arrived_signatures = self._deferred_checks(block, entry, deferred)
+            joinsplit_sig_dos = 0 if self.is_initial_block_download() else 100  # C++ ContextualCheckTransaction
+            branch_id = current_epoch_branch_id(self.params, entry.height)
+            self._arrived_signatures = deferred_checks(self.verifier, block, branch_id, joinsplit_sig_dos, deferred)
             contextual_check_pon_block(self.params, block.header, entry.height, height, self.fluxnodes)
             contextual_check_block_transactions(self.params, block, entry.height, shielded=False)
         except ValidationError as raised:
@@ -464,12 +465,6 @@ class Chainstate:
             else:
                 self._store_entry(entry)  # the header stays known (accept_header left the write to us)
             raise failure from None
-
-    def _deferred_checks(self, block: Block, entry: BlockIndexEntry, signatures: list) -> DeferredChecks | None:
-        pending = self.verifier.run_job(FluxnodeSignatureJob(tuple(signatures))) if signatures else None
-        joinsplit_sig_dos = 0 if self.is_initial_block_download() else 100  # C++ ContextualCheckTransaction
-        shielded = shielded_jobs(self.verifier, block, current_epoch_branch_id(self.params, entry.height), joinsplit_sig_dos)
-        return DeferredChecks(pending, shielded) if pending is not None or shielded else None
 
     def _signatures_first(self, failure: ValidationError, connecting: bool = False) -> ValidationError:
         """C++ runs CheckBlock (fluxnode signatures, JoinSplit proofs) before everything else, and

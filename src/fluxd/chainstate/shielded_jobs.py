@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fluxd.chainstate.fluxnode_sig_jobs import signature_verdict
+from fluxd.chainstate.fluxnode_sig_jobs import FluxnodeSignatureJob, signature_verdict
 from fluxd.chainstate.script_pool import default_worker_count
 from fluxd.chainstate.worker_jobs import register_job
 from fluxd.consensus.shielded.groth16 import Batch
@@ -97,6 +97,14 @@ class DeferredChecks:
             failure = pending.result()
             if failure is not None and (contextual or not failure.contextual):
                 raise ValidationError(failure.reason, failure.dos).blaming(failure.txid_rev)
+
+
+def deferred_checks(verifier, block, branch_id: int, joinsplit_sig_dos: int, signatures: list) -> DeferredChecks | None:
+    """What an arriving block leaves to the workers: its fluxnode signatures (CheckBlock's needs) and its
+    shielded transactions; None when it has neither."""
+    pending = verifier.run_job(FluxnodeSignatureJob(tuple(signatures))) if signatures else None
+    shielded = shielded_jobs(verifier, block, branch_id, joinsplit_sig_dos)
+    return DeferredChecks(pending, shielded) if pending is not None or shielded else None
 
 
 def deferred_verdict(checks: DeferredChecks | None, contextual: bool = True) -> None:

@@ -207,3 +207,25 @@ def test_a_nullifier_already_spent_in_the_pool_refuses(chain):
     pool.remove(shielded.txid_rev)
     assert pool.nullifiers == {}
     _no_conflicts(pool, rival)
+
+
+def test_a_block_revealing_a_pool_nullifier_evicts_that_transaction(chain):
+    """C++ removeConflicts: a block transaction spending a note a pool transaction spends takes it out."""
+    from fluxd.core.block import Block, BlockHeader
+    from fluxd.core.shielded_parts import SpendDescription
+    from fluxd.core.transaction import SAPLING_VERSION_GROUP_ID
+    from fluxd.mempool.pool import MempoolEntry
+
+    _, clock, _ = chain
+    pool = Mempool()
+    spend = SpendDescription(cv=bytes(32), anchor=bytes(32), nullifier=b"\x41" * 32, rk=bytes(32), zkproof=bytes(192), spend_auth_sig=bytes(64))
+    pooled = Transaction(version=4, overwintered=True, version_group_id=SAPLING_VERSION_GROUP_ID, vout=(TxOut(1, SCRIPT),),
+                         shielded_spends=(spend,))  # v4: the spends are in the txid
+    unrelated = pooled.copy_with(shielded_spends=(SpendDescription(*(bytes(32),) * 2, b"\x42" * 32, bytes(32), bytes(192), bytes(64)),))
+    for tx in (pooled, unrelated):
+        pool.add(MempoolEntry(tx=tx, fee=0, size=500, time=clock.time, height=105), clock.time)
+    mined = pooled.copy_with(vout=(TxOut(3, SCRIPT),))
+    block = Block(BlockHeader(4, bytes(32), bytes(32), bytes(32), 0, 0), (mined,))
+    removed = pool.remove_for_block(block, 106, clock.time)
+    assert [entry.txid_rev for entry in removed] == [pooled.txid_rev]
+    assert pool.nullifiers == {b"\x42" * 32: unrelated.txid_rev}

@@ -27,6 +27,7 @@ from fluxd.chainstate.fluxnodes.columns import (
     queue_key,
 )
 from fluxd.chainstate.fluxnodes.records import CONFIRMED, DOS, STARTED, FluxnodeRecord
+from fluxd.chainstate.keyed_undo import apply_keyed_undo, decode_keyed_undo, encode_keyed_undo
 from fluxd.chainstate.state_columns import StateReader, StateWriter
 from fluxd.core.tx_parts import OutPoint
 from fluxd.util.serialize import Reader, Writer
@@ -161,42 +162,22 @@ class FluxnodeListWriter(FluxnodeList):
 
     def written_records(self) -> dict[OutPoint, FluxnodeRecord | None]:
         """The records this block wrote or removed, as it left them."""
-        return {outpoint_from_key(db_key[len(NODES.prefix):]): self._records.get(outpoint_from_key(db_key[len(NODES.prefix):]))
-                for column_index, db_key in self._before if column_index == 0}  # fmt: skip
+        written = (outpoint_from_key(db_key[len(NODES.prefix):]) for column_index, db_key in self._before if column_index == 0)
+        return {collateral: self._records.get(collateral) for collateral in written}
 
     def undo(self) -> bytes:
-        writer = Writer()
-        writer.compact_size(len(self._before))
-        for (column_index, db_key), value in self._before.items():
-            writer.u8(column_index)
-            writer.var_bytes(db_key)
-            writer.boolean(value is not None)
-            if value is not None:
-                writer.var_bytes(value)
-        return writer.getvalue()
+        return encode_keyed_undo(self._before)
 
 
 def apply_undo(state: StateWriter, undo: bytes) -> None:
     """Put back every key a block touched as it was before the block."""
-    reader = Reader(undo)
-    for _ in range(reader.compact_size()):
-        column = ALL_COLUMNS[reader.u8()]
-        db_key = reader.var_bytes()
-        key = db_key[len(column.prefix):]
-        if reader.boolean():
-            state.put(column, key, reader.var_bytes())
-        else:
-            state.delete(column, key)
-    reader.expect_end("fluxnode undo")
+    apply_keyed_undo(state, ALL_COLUMNS, undo, "fluxnode undo")
 
 
 def undo_records(undo: bytes) -> dict[OutPoint, FluxnodeRecord | None]:
     """The records (None: no record) a block's undo puts back, by collateral."""
-    reader = Reader(undo)
     records: dict[OutPoint, FluxnodeRecord | None] = {}
-    for _ in range(reader.compact_size()):
-        column_index, db_key = reader.u8(), reader.var_bytes()
-        value = reader.var_bytes() if reader.boolean() else None
+    for column_index, db_key, value in decode_keyed_undo(undo, "fluxnode undo"):
         if column_index == 0:
             collateral = outpoint_from_key(db_key[len(NODES.prefix):])
             records[collateral] = None if value is None else FluxnodeRecord.from_bytes(collateral, value)

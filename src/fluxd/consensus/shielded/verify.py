@@ -37,8 +37,7 @@ def shielded_sighash(tx: Transaction, branch_id: int) -> bytes:
     try:
         return signature_hash(b"", tx, NOT_AN_INPUT, SIGHASH_ALL, 0, branch_id)
     except SighashError:
-        reject("error-computing-signature-hash")
-        raise  # unreachable: reject raises
+        raise ValidationError("error-computing-signature-hash") from None
 
 
 def check_shielded_signatures(tx: Transaction, branch_id: int, joinsplit_sig_dos: int = 100, batch: Batch | None = None) -> None:

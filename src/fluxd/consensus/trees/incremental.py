@@ -30,7 +30,11 @@ class TreeFullError(ValueError):
 
 
 class IncrementalMerkleTree:
-    """Frontier of an append-only Merkle tree of fixed depth (see module docstring)."""
+    """Frontier of an append-only Merkle tree of fixed depth (see module docstring).
+
+    A tree kind is a subclass giving its hash: the classmethods ``combine(left, right, level)`` (two 32-byte
+    children at ``level``, 0 = leaves, into their parent) and ``uncommitted()`` (the empty leaf, EmptyRoot(0)),
+    with ``DEFAULT_DEPTH``, ``MAX_DEPTH`` and its own ``_EMPTY_ROOTS`` cache list."""
 
     __slots__ = ("depth", "left", "right", "parents", "_root")
 
@@ -47,18 +51,6 @@ class IncrementalMerkleTree:
         self.right: bytes | None = None
         self.parents: list[bytes | None] = []
         self._root: bytes | None = None
-
-    # -- the hash, given by subclasses --------------------------------------
-
-    @classmethod
-    def combine(cls, left: bytes, right: bytes, level: int) -> bytes:
-        """Hash two 32-byte children at ``level`` (0 = leaves) into their parent."""
-        raise NotImplementedError
-
-    @classmethod
-    def uncommitted(cls) -> bytes:
-        """The empty leaf value (EmptyRoot(0))."""
-        raise NotImplementedError
 
     @classmethod
     def empty_root(cls, depth: int | None = None) -> bytes:
